@@ -1,0 +1,211 @@
+package io.vrfm.eval;
+
+import io.vrfm.backend.Backend;
+import io.vrfm.data.ImageSet;
+import io.vrfm.io.SafeTensors;
+import io.vrfm.nn.SmallCnn;
+import io.vrfm.optim.AdamW;
+import io.vrfm.tensor.GradMode;
+import io.vrfm.tensor.Rng;
+import io.vrfm.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * "classifier-FID": the Fréchet distance between feature statistics of generated and real images, with the
+ * features taken from a small classifier trained on the same data set (not Inception, which is unavailable
+ * offline — numbers are therefore <b>not comparable</b> with published Inception FIDs, only with each other).
+ * {@link #of(FeatureNetwork, ImageSet, int)} accepts any feature network.
+ */
+public final class ClassifierFid {
+    public static final String NAME = "classifier-FID";
+
+    private final FeatureNetwork net;
+    private final FrechetDistance.Stats reference;
+    private final int referenceCount;
+
+    private ClassifierFid(FeatureNetwork net, FrechetDistance.Stats reference, int referenceCount) {
+        this.net = net;
+        this.reference = reference;
+        this.referenceCount = referenceCount;
+    }
+
+    /** Reference statistics from up to {@code maxReal} images of {@code real}. */
+    public static ClassifierFid of(FeatureNetwork net, ImageSet real, int maxReal) {
+        int n = Math.min(maxReal, real.count());
+        float[] feats = features(net, real, n);
+        return new ClassifierFid(net, FrechetDistance.stats(feats, n, net.dim()), n);
+    }
+
+    public FeatureNetwork network() {
+        return net;
+    }
+
+    public int referenceCount() {
+        return referenceCount;
+    }
+
+    /** classifier-FID of generated images {@code [N, C, H, W]} against the reference set. */
+    public double score(Tensor images) {
+        int n = images.dim(0);
+        float[] feats;
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            feats = batchedFeatures(net, images);
+        }
+        return FrechetDistance.fid(reference, FrechetDistance.stats(feats, n, net.dim()));
+    }
+
+    /** classifier-FID between two real image sets (a floor for what a model can reach with these sizes). */
+    public double score(ImageSet other, int n) {
+        n = Math.min(n, other.count());
+        return FrechetDistance.fid(reference, FrechetDistance.stats(features(net, other, n), n, net.dim()));
+    }
+
+    static float[] features(FeatureNetwork net, ImageSet set, int n) {
+        int per = set.imageSize();
+        float[] out = new float[n * net.dim()];
+        int batch = 256;
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            for (int s = 0; s < n; s += batch) {
+                int b = Math.min(batch, n - s);
+                int[] idx = new int[b];
+                for (int i = 0; i < b; i++) idx[i] = s + i;
+                float[] px = new float[b * per];
+                set.copyBatch(idx, px, 0);
+                Tensor x = Tensor.of(net.backend(), px, b, set.channels(), set.height(), set.width());
+                float[] f = net.features(x).toArray();
+                System.arraycopy(f, 0, out, s * net.dim(), f.length);
+            }
+        }
+        return out;
+    }
+
+    private static float[] batchedFeatures(FeatureNetwork net, Tensor images) {
+        int n = images.dim(0), batch = 256;
+        float[] out = new float[n * net.dim()];
+        for (int s = 0; s < n; s += batch) {
+            int b = Math.min(batch, n - s);
+            float[] f = net.features(images.slice(0, s, s + b)).toArray();
+            System.arraycopy(f, 0, out, s * net.dim(), f.length);
+        }
+        return out;
+    }
+
+
+    /** The SmallCnn classifier as a feature network. */
+    public static final class CnnFeatures implements FeatureNetwork {
+        private final SmallCnn cnn;
+        private final Backend backend;
+        private final double testAccuracy;
+
+        CnnFeatures(SmallCnn cnn, Backend backend, double testAccuracy) {
+            this.cnn = cnn;
+            this.backend = backend;
+            this.testAccuracy = testAccuracy;
+            cnn.eval();
+        }
+
+        @Override
+        public Tensor features(Tensor images) {
+            return cnn.features(images);
+        }
+
+        @Override
+        public int dim() {
+            return cnn.featureDim();
+        }
+
+        @Override
+        public Backend backend() {
+            return backend;
+        }
+
+        public double testAccuracy() {
+            return testAccuracy;
+        }
+
+        public SmallCnn model() {
+            return cnn;
+        }
+
+        @Override
+        public String describe() {
+            return NAME + " (SmallCnn classifier, " + dim() + "-d penultimate features, test accuracy "
+                    + String.format("%.3f", testAccuracy) + ")";
+        }
+    }
+
+    /**
+     * Loads the classifier cached at {@code cacheFile}, or trains it on {@code train} ({@code steps} Adam steps of
+     * {@code batch}), measures its accuracy on {@code test}, and caches it there.
+     */
+    public static CnnFeatures classifier(Backend be, ImageSet train, ImageSet test, Path cacheFile, int steps,
+                                         int batch, long seed, Consumer<String> log) throws IOException {
+        SmallCnn cnn = new SmallCnn(be, new Rng(seed), train.channels(), train.height(), train.width(), 128,
+                Math.max(10, train.classCount()));
+        if (cacheFile != null && Files.isRegularFile(cacheFile)) {
+            SafeTensors.Contents c = SafeTensors.read(cacheFile);
+            SafeTensors.loadInto(cnn.namedParameters(), c.tensors(), "classifier cache " + cacheFile);
+            double acc = Double.parseDouble(c.metadata().getOrDefault("test_accuracy", "NaN"));
+            log.accept("classifier: loaded " + cacheFile + " (test accuracy " + String.format("%.3f", acc) + ")");
+            return new CnnFeatures(cnn, be, acc);
+        }
+        AdamW opt = AdamW.adam(cnn.namedParameters(), 1e-3f);
+        SplittableRandom r = new SplittableRandom(seed);
+        int per = train.imageSize();
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            int[] idx = train.randomIndices(batch, r);
+            float[] px = new float[batch * per];
+            int[] labels = new int[batch];
+            train.copyBatch(idx, px, 0);
+            train.copyLabels(idx, labels, 0);
+            Tensor x = Tensor.of(be, px, batch, train.channels(), train.height(), train.width());
+            opt.zeroGrad();
+            Tensor loss = SmallCnn.crossEntropy(cnn.logits(x), labels);
+            loss.backward();
+            opt.step();
+            if ((s + 1) % 100 == 0 || s + 1 == steps) {
+                log.accept(String.format("classifier: step %d/%d loss %.4f (%.0f s)", s + 1, steps, loss.item(),
+                        (System.nanoTime() - t0) / 1e9));
+            }
+        }
+        cnn.eval();
+        double acc = accuracy(cnn, test, be);
+        log.accept(String.format("classifier: test accuracy %.3f on %d images", acc, test.count()));
+        if (cacheFile != null) {
+            Files.createDirectories(cacheFile.toAbsolutePath().getParent());
+            SafeTensors.write(cacheFile, cnn.namedParameters(), Map.of("test_accuracy", Double.toString(acc),
+                    "dataset", train.name(), "steps", Integer.toString(steps)));
+        }
+        return new CnnFeatures(cnn, be, acc);
+    }
+
+    public static double accuracy(SmallCnn cnn, ImageSet test, Backend be) {
+        int correct = 0, batch = 256, per = test.imageSize();
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            for (int s = 0; s < test.count(); s += batch) {
+                int b = Math.min(batch, test.count() - s);
+                int[] idx = new int[b];
+                for (int i = 0; i < b; i++) idx[i] = s + i;
+                float[] px = new float[b * per];
+                test.copyBatch(idx, px, 0);
+                float[] lg = cnn.logits(Tensor.of(be, px, b, test.channels(), test.height(), test.width())).toArray();
+                int k = lg.length / b;
+                for (int i = 0; i < b; i++) {
+                    int best = 0;
+                    for (int j = 1; j < k; j++) {
+                        if (lg[i * k + j] > lg[i * k + best]) best = j;
+                    }
+                    if (best == test.label(s + i)) correct++;
+                }
+            }
+        }
+        return correct / (double) test.count();
+    }
+}
