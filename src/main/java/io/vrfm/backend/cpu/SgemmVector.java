@@ -14,18 +14,23 @@ final class SgemmVector {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Micro-tile: MR rows × NR = 2 vectors of columns. */
-    static final int MR = 6;
+    /** Micro-tile: MR rows × NR = 2 vectors of columns (8 × 32 floats with 512-bit vectors). */
+    static final int MR = 8;
     static final int NR = 2 * L;
-    static final int KC = 256;
-    static final int MC = 72;           // multiple of MR
-    static final int NC = 4096;         // multiple of NR
+    /**
+     * Cache blocking, tuned on a 2-core AVX-512 Zen 4 (32 KiB L1d, 1 MiB L2): depth KC = 512, an A block of
+     * MC = 128 rows (256 KiB packed, lives in L2), column blocks of NC = 2048 (packed B block 4 MiB, in L3).
+     */
+    static final int KC = 512;
+    static final int MC = 128;          // multiple of MR
+    static final int NC = 2048;         // multiple of NR
 
     /** Below this many flops the scalar kernel is faster than packing. */
     private static final long SMALL_FLOPS = 2L * 24 * 24 * 24;
 
-    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
-    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[KC * MC]);
+    /** Per-thread packing buffers, grown on demand (small products never allocate the full block). */
+    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private SgemmVector() {
@@ -55,7 +60,8 @@ final class SgemmVector {
             return;
         }
         int threads = (par == null || flops < (1L << 21)) ? 1 : par.threads();
-        float[] bp = B_PACK.get();
+        int ncMax = Math.min(NC, n), kcMax = Math.min(KC, k);
+        float[] bp = buffer(B_PACK, kcMax * ((ncMax + NR - 1) / NR) * NR);
         int slivers = (m + MR - 1) / MR;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -77,6 +83,15 @@ final class SgemmVector {
                 }
             }
         }
+    }
+
+    private static float[] buffer(ThreadLocal<float[]> cache, int size) {
+        float[] buf = cache.get();
+        if (buf.length < size) {
+            buf = new float[size];
+            cache.set(buf);
+        }
+        return buf;
     }
 
     /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into NR-column panels: {@code bp[q·kc·NR + p·NR + j]}. */
@@ -156,7 +171,7 @@ final class SgemmVector {
     /** Slivers {@code [s0, s1)} × panels {@code [q0, q1)} of the current (jc, pc) block. */
     private static void block(boolean transA, int s0, int s1, int q0, int q1, int m, int nc, int kc, float alpha,
                               float[] a, int aOff, int lda, int pc, float[] bp, float[] c, int cOff, int ldc, int jc) {
-        float[] ap = A_PACK.get();
+        float[] ap = buffer(A_PACK, Math.min(KC, kc) * MC);
         float[] tile = TILE.get();
         int slPerBlock = MC / MR;
         for (int sb = s0; sb < s1; sb += slPerBlock) {
@@ -190,20 +205,23 @@ final class SgemmVector {
         }
     }
 
-    /** {@code C[0:MR, 0:NR] += ap-sliver · bp-panel} over {@code kc}. */
+    /** {@code C[0:MR, 0:NR] += ap-sliver · bp-panel} over {@code kc}; 16 accumulators, 2 B vectors, 1 broadcast. */
     static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
             int ai = ao + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 1 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai + 0]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(S, ap[ai + 1]);
@@ -221,24 +239,37 @@ final class SgemmVector {
             x = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
         int r = co;
-        c00.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c01.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c00.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c01.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
         r += ldc;
-        c10.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c11.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c10.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c11.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
         r += ldc;
-        c20.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c21.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c20.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c21.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
         r += ldc;
-        c30.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c31.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c30.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c31.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
         r += ldc;
-        c40.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c41.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c40.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c41.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
         r += ldc;
-        c50.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c51.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+        c50.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c51.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
+        r += ldc;
+        c60.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c61.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
+        r += ldc;
+        c70.add(FloatVector.fromArray(S, c, r + 0 * L)).intoArray(c, r + 0 * L);
+        c71.add(FloatVector.fromArray(S, c, r + 1 * L)).intoArray(c, r + 1 * L);
+        r += ldc;
     }
 }

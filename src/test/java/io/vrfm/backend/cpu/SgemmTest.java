@@ -128,7 +128,7 @@ class SgemmTest {
         boolean[] tf = {false, true};
         for (boolean ta : tf) {
             for (boolean tb : tf) {
-                // crosses the k-blocking (KC = 256), the m-blocking (MC) and an odd column tail
+                // crosses the k-blocking (KC: 256 scalar, 512 vector), the m-blocking (MC = 128) and an odd column tail
                 check(gemm, rnd, ta, tb, 150, 97, 300, 1f, 0f, false, p);
                 check(gemm, rnd, ta, tb, 61, 133, 513, -0.5f, 1f, true, p);
                 check(gemm, rnd, ta, tb, 2, 300, 70, 1.5f, 0.25f, true, p);   // few rows, many columns
