@@ -31,6 +31,7 @@ final class SgemmVector {
     /** Per-thread packing buffers, grown on demand (small products never allocate the full block). */
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> T_BUF = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private SgemmVector() {
@@ -51,8 +52,22 @@ final class SgemmVector {
             return;
         }
         long flops = 2L * m * n * k;
-        if (flops <= SMALL_FLOPS || n < L / 2) {
+        if (flops <= SMALL_FLOPS) {
             SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
+            return;
+        }
+        if (n < L && m > n && k > 0 && alpha != 0f) {
+            // Few columns (a 2-D output layer, say): the NR-wide panels would be mostly padding. Compute the
+            // transpose T = op(B)ᵀ·op(A)ᵀ (n×m, many columns) instead and add it back transposed.
+            float[] t = buffer(T_BUF, n * m);
+            sgemm(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, par);
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    float v = t[j * m + i];
+                    c[row + j] = beta == 0f ? v : beta * c[row + j] + v;
+                }
+            }
             return;
         }
         Sgemm.scaleC(m, n, beta, c, cOff, ldc);

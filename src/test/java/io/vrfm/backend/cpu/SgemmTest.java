@@ -134,6 +134,8 @@ class SgemmTest {
                 check(gemm, rnd, ta, tb, 2, 300, 70, 1.5f, 0.25f, true, p);   // few rows, many columns
                 check(gemm, rnd, ta, tb, 300, 3, 70, 1f, 0f, true, p);        // many rows, few columns
                 check(gemm, rnd, ta, tb, 128, 128, 128, 1f, 0f, false, p);
+                check(gemm, rnd, ta, tb, 500, 2, 200, 1f, 0f, true, p);       // 2 outputs: transposed path
+                check(gemm, rnd, ta, tb, 300, 15, 90, 0.5f, -1f, true, p);
             }
         }
         for (int trial = 0; trial < 12; trial++) {
