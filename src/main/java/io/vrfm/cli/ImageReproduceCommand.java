@@ -1,0 +1,162 @@
+package io.vrfm.cli;
+
+import io.vrfm.backend.Backend;
+import io.vrfm.cli.plot.Plots;
+import io.vrfm.data.Datasets;
+import io.vrfm.data.ImageSet;
+import io.vrfm.eval.ClassifierFid;
+import io.vrfm.eval.Controllability;
+import io.vrfm.eval.ImageSampling;
+import io.vrfm.eval.ImageSampling.SamplerSpec;
+import io.vrfm.flow.ImageRecipe;
+import io.vrfm.flow.ImageTrainer;
+import io.vrfm.flow.Method;
+import io.vrfm.io.AtomicFiles;
+import io.vrfm.tensor.Rng;
+import io.vrfm.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code reproduce-image mnist [--quick]}: the paper's MNIST experiment end to end — a classifier for
+ * classifier-FID, RFM and V-RFM trained with the same networks, the Euler NFE sweep {2, 5, 10, 50, 100} and Dopri5
+ * for both (metrics.json + printed table), the 2-D latent manifold for two fixed x0 and the rows-share-z grid.
+ *
+ * <p>{@code --quick} (two CPU cores, under 30 minutes): {@link ImageRecipe#mnistQuick} (width 16, 1 + 1 ResNet
+ * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 500 samples per classifier-FID
+ * (reference: the 1,000 held-out test digits), Dopri5 at rtol = atol = 1e-3, a 10 × 10 manifold with Euler 20 steps.
+ * Full size: {@link ImageRecipe#mnistPaper} (100k steps of 256), classifier 3,000 steps, 10,000 samples against the
+ * full test split, Dopri5 at 1e-5, manifold with Dopri5.
+ */
+@Command(name = "reproduce-image", mixinStandardHelpOptions = true,
+        description = "Reproduce the paper's image experiment: reproduce-image mnist [--quick].")
+public final class ImageReproduceCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "mnist or fashion-mnist (cifar10: use train-image with the paper recipe)")
+    String dataset;
+    @Option(names = "--quick", description = "the two-core configuration (under 30 minutes)") boolean quick;
+    @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
+    @Option(names = "--out", description = "run folder (default: runs/reproduce-<dataset>[-quick])") Path out;
+    @Option(names = "--steps", description = "override the training steps of both models") Integer steps;
+    @Option(names = "--eval-samples", description = "samples per classifier-FID") Integer evalSamples;
+    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        String ds = Datasets.canonicalName(dataset);
+        if (ds.equals("cifar10")) {
+            throw new IllegalArgumentException("reproduce-image cifar10 is a 600k-step GPU run: use train-image"
+                    + " --dataset cifar10 --method rfm|vrfm (paper recipe) and eval; see README");
+        }
+        Path dir = out != null ? out : Path.of("runs", "reproduce-" + ds + (quick ? "-quick" : ""));
+        Files.createDirectories(dir);
+        Backend be = Devices.open(device);
+        ImageSet train = Datasets.load(ds, dataDir, true);
+        ImageSet test = Datasets.load(ds, dataDir, false);
+        int n = evalSamples != null ? evalSamples : quick ? 500 : 10_000;
+        double tol = quick ? 1e-3 : 1e-5;
+        Map<String, Object> timings = new LinkedHashMap<>();
+
+        // 1. classifier for classifier-FID (cached in the run folder)
+        long t = System.nanoTime();
+        ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test, dir.resolve("classifier.safetensors"),
+                quick ? 300 : 3000, 64, seed + 17, System.err::println);
+        ClassifierFid fid = ClassifierFid.of(cnn, test, test.count());
+        double floor = fid.score(train, Math.min(n, train.count()));
+        timings.put("classifier_s", secs(t));
+        System.err.printf("%s: reference = %d test images; real train images score %.3f (the floor at %d samples)%n",
+                ClassifierFid.NAME, fid.referenceCount(), floor, Math.min(n, train.count()));
+
+        // 2. train RFM and V-RFM
+        List<ImageSampling.Row> rows = new ArrayList<>();
+        Map<String, ImageTrainer> trained = new LinkedHashMap<>();
+        Map<String, Object> recipes = new LinkedHashMap<>();
+        for (Method m : new Method[]{Method.RFM, Method.VRFM}) {
+            ImageRecipe r = (quick ? ImageRecipe.mnistQuick(m) : ImageRecipe.mnistPaper(m))
+                    .with(Map.of("dataset", ds, "seed", seed));
+            if (steps != null) r = r.with(Map.of("steps", steps, "checkpoint_every", Math.max(1, steps / 2),
+                    "sample_every", Math.max(1, steps / 2)));
+            t = System.nanoTime();
+            Path runDir = dir.resolve(m.key());
+            Path last = runDir.resolve("checkpoints").resolve("last.safetensors");
+            ImageTrainer tr = ImageRuns.train(be, train, r, runDir, Files.isRegularFile(last) ? last : null, m.key());
+            timings.put("train_" + m.key() + "_s", secs(t));
+            trained.put(m.key(), tr);
+            recipes.put(m.key(), r.toMap());
+        }
+
+        // 3. NFE sweep with EMA weights
+        List<SamplerSpec> specs = new ArrayList<>();
+        for (int s : new int[]{2, 5, 10, 50, 100}) specs.add(SamplerSpec.euler(s));
+        specs.add(SamplerSpec.dopri5(tol));
+        int[] chw = {train.channels(), train.height(), train.width()};
+        for (Map.Entry<String, ImageTrainer> e : trained.entrySet()) {
+            t = System.nanoTime();
+            ImageTrainer tr = e.getValue();
+            rows.addAll(tr.withEma(() -> ImageSampling.sweep(e.getKey(), be, tr.model().velocity(), fid, n, chw, specs,
+                    seed + 99, System.err::println)));
+            timings.put("eval_" + e.getKey() + "_s", secs(t));
+        }
+
+        // 4. figures: latent manifold for two fixed x0, rows share z / columns share x0, sample grids
+        t = System.nanoTime();
+        ImageTrainer v = trained.get("vrfm");
+        SamplerSpec figSpec = quick ? SamplerSpec.euler(20) : SamplerSpec.dopri5(1e-5);
+        int g = 10;
+        Tensor x0s = Tensor.randn(be, new Rng(seed + 5), 2, chw[0], chw[1], chw[2]);
+        float[][] manifold = v.withEma(() -> Controllability.manifold(be, v.model().velocity(), x0s, g, figSpec));
+        for (int i = 0; i < manifold.length; i++) {
+            Plots.imageGrid(dir.resolve("manifold-x0-" + (char) ('a' + i) + ".png"), manifold[i], g * g, chw[0], chw[1], chw[2], g, 2);
+        }
+        float[] both = new float[manifold[0].length * 2];
+        System.arraycopy(manifold[0], 0, both, 0, manifold[0].length);
+        System.arraycopy(manifold[1], 0, both, manifold[0].length, manifold[1].length);
+        Plots.imageGrid(dir.resolve("manifold.png"), both, 2 * g * g, chw[0], chw[1], chw[2], g, 2);
+        float[] rowsZ = v.withEma(() -> Controllability.rowsShareZ(be, v.model().velocity(), 8, 8, chw, figSpec, new Rng(seed + 6)));
+        Plots.imageGrid(dir.resolve("rows-share-z.png"), rowsZ, 64, chw[0], chw[1], chw[2], 8, 2);
+        for (Map.Entry<String, ImageTrainer> e : trained.entrySet()) {
+            ImageRuns.sampleGrid(be, e.getValue(), train, dir.resolve("samples-" + e.getKey() + ".png"), 64, 20);
+        }
+        timings.put("figures_s", secs(t));
+        timings.put("total_s", secs(start));
+
+        // 5. metrics.json and the table
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("experiment", "reproduce-image " + ds + (quick ? " --quick" : ""));
+        metrics.put("metric", ClassifierFid.NAME);
+        metrics.put("metric_note", "Frechet distance of " + cnn.dim() + "-d penultimate features of a small CNN classifier"
+                + " trained on " + ds + " (not Inception; not comparable with published FIDs)");
+        metrics.put("classifier_test_accuracy", cnn.testAccuracy());
+        metrics.put("reference_images", fid.referenceCount());
+        metrics.put("samples_per_score", n);
+        metrics.put("real_train_vs_test", floor);
+        metrics.put("dopri5_tol", tol);
+        List<Map<String, Object>> rowMaps = new ArrayList<>();
+        for (ImageSampling.Row r : rows) rowMaps.add(r.toMap());
+        metrics.put("rows", rowMaps);
+        metrics.put("recipes", recipes);
+        metrics.put("timings", timings);
+        AtomicFiles.writeString(dir.resolve("metrics.json"), ImageRuns.JSON.writeValueAsString(metrics));
+        System.out.println();
+        System.out.println(ClassifierFid.NAME + " on " + ds + " (" + n + " samples vs " + fid.referenceCount()
+                + " test images; real train images: " + String.format("%.3f", floor) + "), EMA weights:");
+        System.out.print(ImageSampling.table(rows));
+        System.out.printf("total %.1f min; results in %s (metrics.json, manifold.png, rows-share-z.png)%n",
+                secs(start) / 60, dir);
+        return 0;
+    }
+
+    private static double secs(long t0) {
+        return Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+    }
+}
