@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The launcher: {@code java --add-modules jdk.incubator.vector -jar target/vrfm4j.jar <command>}. */
 @Command(name = "vrfm", mixinStandardHelpOptions = true, version = "vrfm4j 0.1.0",
         description = "Variational Rectified Flow Matching: train, sample and evaluate on CPU or CUDA.",
-        subcommands = {InfoCommand.class, DataCommand.class, ImageTrainCommand.class, ImageReproduceCommand.class})
+        subcommands = {InfoCommand.class, DataCommand.class, ImageTrainCommand.class, ImageReproduceCommand.class, ImageEvalCommand.class})
 public final class Main implements Runnable {
 
     @Override
