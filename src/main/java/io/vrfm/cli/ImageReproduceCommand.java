@@ -50,6 +50,27 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--seed", defaultValue = "0") long seed;
 
+    /** Whether {@code reproduce EXPERIMENT} names an image experiment handled here. */
+    static boolean isImageExperiment(String experiment) {
+        String e = experiment.trim().toLowerCase(java.util.Locale.ROOT);
+        return e.equals("mnist") || e.equals("fashion-mnist") || e.equals("fashion_mnist") || e.equals("fashionmnist");
+    }
+
+    /** Entry point shared with {@code reproduce mnist|fashion-mnist}. */
+    static int run(String dataset, boolean quick, Path out, Path dataDir, String device, long seed, Integer steps,
+                   Integer evalSamples) throws Exception {
+        ImageReproduceCommand c = new ImageReproduceCommand();
+        c.dataset = dataset;
+        c.quick = quick;
+        c.out = out;
+        c.dataDir = dataDir;
+        c.device = device;
+        c.seed = seed;
+        c.steps = steps;
+        c.evalSamples = evalSamples;
+        return c.call();
+    }
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();

@@ -57,44 +57,70 @@ public final class FlowLosses {
         return new Loss(recon.add(kl.mul(lambda)), recon, kl);
     }
 
-    /** Consistency flow matching settings (Yang et al. 2024): Δ, number of segments N, velocity weight α. */
-    public record ConsistencyConfig(float delta, int segments, float alpha) {
-        /** The paper's synthetic-data settings: Δ = 1e-3, N = 2, α = 1e-5. */
+    /**
+     * Consistency flow matching settings (Yang et al. 2024 and their code): Δ, number of segments N, velocity weight
+     * α, and the two-stage "boundary": in stage 1 ({@code boundary = 0}) the {@code r} side is the exact point of the
+     * straight line at the segment end and there is no velocity term; in stage 2 ({@code boundary = 0.9}) samples
+     * with {@code r < boundary} use the model's own {@code f(x_r, r)} and the velocity term. The trainer switches
+     * stages at half the iterations.
+     */
+    public record ConsistencyConfig(float delta, int segments, float alpha, float stage2Boundary) {
+        /** The paper's synthetic-data settings: Δ = 1e-3, N = 2, α = 1e-5; stage-2 boundary 0.9 (reference code). */
         public static ConsistencyConfig paper() {
-            return new ConsistencyConfig(1e-3f, 2, 1e-5f);
+            return new ConsistencyConfig(1e-3f, 2, 1e-5f, 0.9f);
         }
     }
 
     /**
      * Consistency flow matching: {@code f(x_s, s) = x_s + (e − s)·v_θ(x_s, s)} with {@code e} the end of the segment
      * (of {@code N} equal segments of [0, 1]) that holds {@code t}; {@code r = min(t + Δ, 1)} on the same straight
-     * line (same {@code x0}, {@code x1}); loss {@code ‖f_t − f_r‖² + α‖v_t − v_r‖²} with the {@code r} side
-     * evaluated without gradient (with the current weights; the reference code uses an EMA copy for it).
+     * line (same {@code x0}, {@code x1}). Loss per sample {@code ‖f_t − f_r‖² + α‖v_t − v_r‖²}, where the {@code r}
+     * side carries no gradient: for {@code r ≥ boundary} it is the line's point at {@code e} (and the velocity term is
+     * off), otherwise {@code f(x_r, r)} with the current weights (the reference code uses an EMA copy) and the velocity
+     * term is on when {@code e − t > 1.01·Δ}.
      */
-    public static Loss consistency(VelocityField field, Interpolant.Batch b, ConsistencyConfig cfg, Reduction reduction) {
+    public static Loss consistency(VelocityField field, Interpolant.Batch b, ConsistencyConfig cfg, float boundary,
+                                   Reduction reduction) {
         int n = b.t().dim(0);
         float[] t = b.t().toArray();
-        float[] r = new float[n], segT = new float[n], segR = new float[n];
+        float[] r = new float[n], segT = new float[n], segR = new float[n], ends = new float[n];
+        float[] useModel = new float[n], useLine = new float[n], vMask = new float[n];
         for (int i = 0; i < n; i++) {
             r[i] = Math.min(t[i] + cfg.delta(), 1f);
             int seg = Math.min(cfg.segments() - 1, (int) Math.floor(t[i] * cfg.segments()));
             float end = (seg + 1f) / cfg.segments();
+            ends[i] = end;
             segT[i] = end - t[i];
             segR[i] = end - r[i];
+            boolean model = r[i] < boundary;
+            useModel[i] = model ? 1f : 0f;
+            useLine[i] = model ? 0f : 1f;
+            vMask[i] = model && end - t[i] > 1.01f * cfg.delta() ? 1f : 0f;
         }
         var be = b.t().backend();
-        Tensor rT = Tensor.of(be, r, n);
         int[] col = colShape(b.xt());
-        Tensor xr = FlowOps.interpolate(b.x0(), b.x1(), rT)[0];
-        Tensor vr, fr;
+        Tensor fr, vr;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            vr = field.velocity(xr, rT, null);
-            fr = xr.add(vr.mul(Tensor.of(be, segR, col)));
+            Tensor line = FlowOps.interpolate(b.x0(), b.x1(), Tensor.of(be, ends, n))[0];
+            if (boundary > 0f) {
+                Tensor rT = Tensor.of(be, r, n);
+                Tensor xr = FlowOps.interpolate(b.x0(), b.x1(), rT)[0];
+                vr = field.velocity(xr, rT, null);
+                Tensor fModel = xr.add(vr.mul(Tensor.of(be, segR, col)));
+                fr = fModel.mul(Tensor.of(be, useModel, col)).add(line.mul(Tensor.of(be, useLine, col)));
+            } else {
+                vr = null;
+                fr = line;
+            }
         }
         Tensor vt = field.velocity(b.xt(), b.t(), null);
         Tensor ft = b.xt().add(vt.mul(Tensor.of(be, segT, col)));
         Tensor lf = squaredError(ft, fr, reduction);
-        Tensor lv = squaredError(vt, vr, reduction);
+        if (vr == null || cfg.alpha() == 0f) {
+            return new Loss(lf, lf, null);
+        }
+        Tensor mask = Tensor.of(be, vMask, col);
+        Tensor lv = squaredError(vt.mul(mask), vr.mul(mask), reduction);
         return new Loss(lf.add(lv.mul(cfg.alpha())), lf, null);
     }
 

@@ -67,7 +67,10 @@ public final class Trainer {
         switch (cfg.method()) {
             case RFM: loss = FlowLosses.rfm(model.velocity(), batch, cfg.reduction()); break;
             case VRFM: loss = FlowLosses.vrfm(model.velocity(), model.posterior(), batch, cfg.lambda(), cfg.reduction(), noiseRng); break;
-            default: loss = FlowLosses.consistency(model.velocity(), batch, cfg.consistency(), cfg.reduction()); break;
+            default:
+                float boundary = step < cfg.iters() / 2 ? 0f : cfg.consistency().stage2Boundary();
+                loss = FlowLosses.consistency(model.velocity(), batch, cfg.consistency(), boundary, cfg.reduction());
+                break;
         }
         optimizer.zeroGrad();
         loss.total().backward();
