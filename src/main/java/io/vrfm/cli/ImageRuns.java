@@ -50,8 +50,7 @@ public final class ImageRuns {
         if (!Files.exists(logCsv) || resume == null) {
             Files.writeString(logCsv, "step,loss,recon,kl,grad_norm,lr,seconds\n");
         }
-        RunLog progress = new RunLog(label, recipe.steps(), 15);
-        int first = trainer.step();
+        ProgressBar progress = new ProgressBar(label, recipe.steps());
         long t0 = System.nanoTime();
         StringBuilder pending = new StringBuilder();
         while (trainer.step() < recipe.steps()) {
@@ -60,7 +59,7 @@ public final class ImageRuns {
             double secs = (System.nanoTime() - t0) / 1e9;
             pending.append(String.format("%d,%.6g,%.6g,%.6g,%.4g,%.4g,%.1f%n", step, s.total(), s.recon(), s.kl(),
                     s.gradNorm(), s.lr(), secs));
-            progress.update(step, first, String.format("loss %.4f%s", s.total(),
+            progress.update(step, String.format("loss %.4f%s", s.total(),
                     Double.isNaN(s.kl()) ? "" : String.format(" kl %.3f", s.kl())));
             boolean last = step == recipe.steps();
             if (recipe.checkpointEvery() > 0 && (step % recipe.checkpointEvery() == 0 || last)) {
