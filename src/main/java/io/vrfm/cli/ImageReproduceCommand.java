@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  * classifier-FID, RFM and V-RFM trained with the same networks, the Euler NFE sweep {2, 5, 10, 50, 100} and Dopri5
  * for both (metrics.json + printed table), the 2-D latent manifold for two fixed x0 and the rows-share-z grid.
  *
- * <p>{@code --quick} (two CPU cores, under 30 minutes): {@link ImageRecipe#mnistQuick} (width 16, 1 + 1 ResNet
+ * <p>{@code --quick} (two CPU cores, under 30 minutes — measured 17.2 min): {@link ImageRecipe#mnistQuick} (width 16, 2 + 2 ResNet
  * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 300 samples per classifier-FID
  * (reference: the 1,000 held-out test digits), Dopri5 at rtol = atol = 1e-3, a 10 × 10 manifold with Euler 20 steps.
  * Full size: {@link ImageRecipe#mnistPaper} (100k steps of 256), classifier 3,000 steps, 10,000 samples against the

@@ -53,13 +53,14 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     }
 
     /**
-     * Two-core quick run: the same networks, shrunk — velocity width 16 with 1 + 1 ResNet blocks, posterior width 8,
+     * Two-core quick run: the same networks, shrunk — velocity width 16 with 2 + 2 ResNet blocks (1 + 1 reached only
+     * a 15-pixel receptive field and scored classifier-FID ≈ 83 instead of ≈ 60 at the same budget), posterior width 8,
      * batch 48, 500 AdamW steps at lr 2e-3 (warm-up 50, clip 1.0), EMA 0.99 (0.9999 would still be at the random
      * initialisation after 500 steps), λ = 1e-3, 2-D latent from {x0, x1, x_t}.
      */
     public static ImageRecipe mnistQuick(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 500, 48, "adamw", 2e-3f, 0.01f, 50, 1.0f, 0.99f,
-                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 1, 0f, 8, Reduction.MEAN, 250,
+                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, Reduction.MEAN, 250,
                 250, 0);
     }
 
