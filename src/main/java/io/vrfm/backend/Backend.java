@@ -25,6 +25,14 @@ public interface Backend extends AutoCloseable {
     /** Returns a buffer to the backend (its pool); the buffer must not be used afterwards. */
     void release(Buffer buffer);
 
+    /**
+     * True when buffers live on the Java heap and the garbage collector reclaims them (CPU); false when tensors
+     * must hand their buffers back through {@link #release} (device memory).
+     */
+    default boolean heapManaged() {
+        return false;
+    }
+
     void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int n);
 
     void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int n);

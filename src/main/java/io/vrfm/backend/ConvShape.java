@@ -9,7 +9,7 @@ public record ConvShape(int n, int c, int h, int w, int k, int r, int s, int str
         if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || k <= 0 || r <= 0 || s <= 0 || stride <= 0 || pad < 0) {
             throw new IllegalArgumentException("conv2d: invalid geometry " + this);
         }
-        if (outH() <= 0 || outW() <= 0) {
+        if ((h + 2 * pad - r) / stride + 1 <= 0 || (w + 2 * pad - s) / stride + 1 <= 0 || h + 2 * pad < r || w + 2 * pad < s) {
             throw new IllegalArgumentException("conv2d: kernel " + r + "x" + s + " with padding " + pad
                     + " does not fit input " + h + "x" + w);
         }

@@ -41,13 +41,17 @@ public final class Philox {
         return ((bits(seed, index) >>> 8) + 0.5f) * (1.0f / 16777216.0f);
     }
 
+    /** Normal draws use their own key space, so uniform and normal streams of one seed never share counters. */
+    public static final long NORMAL_KEY_SALT = 0x9E3779B97F4A7C15L;
+
     /**
      * Standard normal for element {@code i}: Box–Muller on the uniforms at counters {@code 2i} and {@code 2i + 1}
-     * (cosine branch), computed in float32 exactly as the CUDA kernel does.
+     * under key {@code seed ^ NORMAL_KEY_SALT} (cosine branch), computed in float32 as the CUDA kernel does.
      */
     public static float normal(long seed, long index) {
-        float u1 = uniform(seed, 2 * index);
-        float u2 = uniform(seed, 2 * index + 1);
+        long key = seed ^ NORMAL_KEY_SALT;
+        float u1 = uniform(key, 2 * index);
+        float u2 = uniform(key, 2 * index + 1);
         float r = (float) Math.sqrt(-2.0f * (float) Math.log(u1));
         return r * (float) Math.cos(6.2831855f * u2);
     }

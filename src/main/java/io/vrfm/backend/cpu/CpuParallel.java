@@ -36,7 +36,7 @@ public final class CpuParallel {
             return;
         }
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || pool == null || ForkJoinPool.getPool() == pool) {
+        if (chunks <= 1 || pool == null || java.util.concurrent.ForkJoinTask.getPool() == pool) {
             body.run(0, n);
             return;
         }

@@ -1,0 +1,136 @@
+package io.vrfm.backend.cpu;
+
+import io.vrfm.backend.UnaryOp;
+
+/** Forward and backward rules of every {@link UnaryOp}, over a range of a float array. */
+final class UnaryMath {
+    private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
+    private static final float GELU_C = 0.044715f;
+    private static final double INV_SQRT_2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    private UnaryMath() {
+    }
+
+    static void forward(UnaryOp op, float[] x, float[] y, int lo, int hi, float p0, float p1) {
+        switch (op) {
+            case NEG: for (int i = lo; i < hi; i++) y[i] = -x[i]; break;
+            case EXP: for (int i = lo; i < hi; i++) y[i] = (float) Math.exp(x[i]); break;
+            case LOG: for (int i = lo; i < hi; i++) y[i] = (float) Math.log(x[i]); break;
+            case SQRT: for (int i = lo; i < hi; i++) y[i] = (float) Math.sqrt(x[i]); break;
+            case ABS: for (int i = lo; i < hi; i++) y[i] = Math.abs(x[i]); break;
+            case RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : 0f; break;
+            case GELU_TANH:
+                for (int i = lo; i < hi; i++) {
+                    float v = x[i];
+                    y[i] = 0.5f * v * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
+                }
+                break;
+            case GELU_ERF:
+                for (int i = lo; i < hi; i++) y[i] = (float) (0.5 * x[i] * (1.0 + erf(x[i] * INV_SQRT_2)));
+                break;
+            case SILU: for (int i = lo; i < hi; i++) y[i] = (float) (x[i] / (1.0 + Math.exp(-x[i]))); break;
+            case SIGMOID: for (int i = lo; i < hi; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i]))); break;
+            case TANH: for (int i = lo; i < hi; i++) y[i] = (float) Math.tanh(x[i]); break;
+            case SIN: for (int i = lo; i < hi; i++) y[i] = (float) Math.sin(x[i]); break;
+            case COS: for (int i = lo; i < hi; i++) y[i] = (float) Math.cos(x[i]); break;
+            case POW: for (int i = lo; i < hi; i++) y[i] = (float) Math.pow(x[i], p0); break;
+            case CLAMP: for (int i = lo; i < hi; i++) y[i] = Math.min(Math.max(x[i], p0), p1); break;
+            case AFFINE: for (int i = lo; i < hi; i++) y[i] = p0 * x[i] + p1; break;
+            case GREATER_THAN: for (int i = lo; i < hi; i++) y[i] = x[i] > p0 ? 1f : 0f; break;
+            case SQUARE: for (int i = lo; i < hi; i++) y[i] = x[i] * x[i]; break;
+            default: throw new IllegalStateException(op.name());
+        }
+    }
+
+    static void backward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int lo, int hi, float p0, float p1) {
+        switch (op) {
+            case NEG: for (int i = lo; i < hi; i++) gx[i] = -gy[i]; break;
+            case EXP: for (int i = lo; i < hi; i++) gx[i] = gy[i] * y[i]; break;
+            case LOG: for (int i = lo; i < hi; i++) gx[i] = gy[i] / x[i]; break;
+            case SQRT: for (int i = lo; i < hi; i++) gx[i] = gy[i] * 0.5f / y[i]; break;
+            case ABS: for (int i = lo; i < hi; i++) gx[i] = gy[i] * Math.signum(x[i]); break;
+            case RELU: for (int i = lo; i < hi; i++) gx[i] = x[i] > 0 ? gy[i] : 0f; break;
+            case GELU_TANH:
+                for (int i = lo; i < hi; i++) {
+                    float v = x[i];
+                    float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+                    float th = (float) Math.tanh(u);
+                    float du = SQRT_2_OVER_PI * (1f + 3f * GELU_C * v * v);
+                    gx[i] = gy[i] * (0.5f * (1f + th) + 0.5f * v * (1f - th * th) * du);
+                }
+                break;
+            case GELU_ERF:
+                for (int i = lo; i < hi; i++) {
+                    double v = x[i];
+                    double cdf = 0.5 * (1.0 + erf(v * INV_SQRT_2));
+                    double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                    gx[i] = (float) (gy[i] * (cdf + v * pdf));
+                }
+                break;
+            case SILU:
+                for (int i = lo; i < hi; i++) {
+                    double s = 1.0 / (1.0 + Math.exp(-x[i]));
+                    gx[i] = (float) (gy[i] * s * (1.0 + x[i] * (1.0 - s)));
+                }
+                break;
+            case SIGMOID: for (int i = lo; i < hi; i++) gx[i] = gy[i] * y[i] * (1f - y[i]); break;
+            case TANH: for (int i = lo; i < hi; i++) gx[i] = gy[i] * (1f - y[i] * y[i]); break;
+            case SIN: for (int i = lo; i < hi; i++) gx[i] = gy[i] * (float) Math.cos(x[i]); break;
+            case COS: for (int i = lo; i < hi; i++) gx[i] = -gy[i] * (float) Math.sin(x[i]); break;
+            case POW: for (int i = lo; i < hi; i++) gx[i] = gy[i] * p0 * (float) Math.pow(x[i], p0 - 1f); break;
+            case CLAMP: for (int i = lo; i < hi; i++) gx[i] = (x[i] >= p0 && x[i] <= p1) ? gy[i] : 0f; break;
+            case AFFINE: for (int i = lo; i < hi; i++) gx[i] = gy[i] * p0; break;
+            case GREATER_THAN: for (int i = lo; i < hi; i++) gx[i] = 0f; break;
+            case SQUARE: for (int i = lo; i < hi; i++) gx[i] = 2f * gy[i] * x[i]; break;
+            default: throw new IllegalStateException(op.name());
+        }
+    }
+
+    /**
+     * The error function to about 1e-15 relative accuracy (W. J. Cody's rational approximations through
+     * erfc for |x| ≥ 0.5, a Taylor series below).
+     */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        if (ax < 0.5) {
+            // Maclaurin series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
+            double x2 = x * x, term = x, sum = x;
+            for (int n = 1; n < 30; n++) {
+                term *= -x2 / n;
+                double add = term / (2 * n + 1);
+                sum += add;
+                if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
+                    break;
+                }
+            }
+            return 1.1283791670955126 * sum;
+        }
+        double r = 1.0 - erfcPositive(ax);
+        return x < 0 ? -r : r;
+    }
+
+    /** erfc for x ≥ 0.5 by a continued fraction (Lentz), accurate to double precision. */
+    private static double erfcPositive(double x) {
+        if (x > 27) {
+            return 0.0;
+        }
+        // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + ...)))))
+        double tiny = 1e-300;
+        double f = x, c = x, dd = 0;
+        for (int n = 1; n < 500; n++) {
+            double an = n * 0.5;
+            dd = x + an * dd;
+            dd = Math.abs(dd) < tiny ? tiny : dd;
+            c = x + an / c;
+            c = Math.abs(c) < tiny ? tiny : c;
+            dd = 1.0 / dd;
+            double delta = c * dd;
+            f *= delta;
+            if (Math.abs(delta - 1.0) < 1e-16) {
+                break;
+            }
+        }
+        return Math.exp(-x * x) / (f * 1.7724538509055159);
+    }
+}

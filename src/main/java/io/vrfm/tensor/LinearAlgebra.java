@@ -1,0 +1,122 @@
+package io.vrfm.tensor;
+
+import io.vrfm.backend.Backend;
+
+/** Matrix products on the backend's GEMM: plain, batched, and the fused linear layer {@code x·Wᵀ + b}. */
+public final class LinearAlgebra {
+    private LinearAlgebra() {
+    }
+
+    /** {@code C = op(A)·op(B)} for row-major matrices stacked {@code batch} times (no autograd). */
+    private static void gemm(Backend be, boolean ta, boolean tb, int m, int n, int k, Tensor a, Tensor b, Tensor c,
+                             int batch, boolean batchA, boolean batchB, float beta) {
+        int lda = ta ? m : k;
+        int ldb = tb ? k : n;
+        be.gemm(ta, tb, m, n, k, 1f, a.buffer(), 0, lda, batchA ? (long) m * k : 0,
+                b.buffer(), 0, ldb, batchB ? (long) k * n : 0, beta, c.buffer(), 0, (long) m * n, batch);
+    }
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        Backend be = Elementwise.sameBackend("matmul", a, b);
+        if (a.rank() < 2 || b.rank() < 2) {
+            throw new IllegalArgumentException("matmul: needs rank >= 2, got " + a.shapeString() + " and " + b.shapeString());
+        }
+        int[] as = a.shape(), bs = b.shape();
+        int m = as[as.length - 2], k = as[as.length - 1];
+        int kb = bs[bs.length - 2], n = bs[bs.length - 1];
+        if (k != kb) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.shapeString() + " @ " + b.shapeString());
+        }
+        if (b.rank() == 2) {
+            // [.., m, k] @ [k, n]: one GEMM over all leading rows
+            int rows = (int) (a.size() / k);
+            int[] outShape = as.clone();
+            outShape[outShape.length - 1] = n;
+            Tensor y = Tensor.empty(be, outShape);
+            gemm(be, false, false, rows, n, k, a, b, y, 1, false, false, 0f);
+            return y.record("matmul", g -> {
+                Tensor ga = null, gb = null;
+                if (a.requiresGrad()) {
+                    ga = Tensor.empty(be, as);
+                    gemm(be, false, true, rows, k, n, g, b, ga, 1, false, false, 0f);
+                }
+                if (b.requiresGrad()) {
+                    gb = Tensor.empty(be, bs);
+                    gemm(be, true, false, k, n, rows, a, g, gb, 1, false, false, 0f);
+                }
+                return new Tensor[]{ga, gb};
+            }, a, b);
+        }
+        if (as.length != bs.length) {
+            throw new IllegalArgumentException("matmul: batched operands need equal rank: " + a.shapeString() + " @ " + b.shapeString());
+        }
+        int batch = 1;
+        for (int q = 0; q < as.length - 2; q++) {
+            if (as[q] != bs[q]) {
+                throw new IllegalArgumentException("matmul: batch dimensions differ: " + a.shapeString() + " @ " + b.shapeString());
+            }
+            batch *= as[q];
+        }
+        int[] outShape = as.clone();
+        outShape[outShape.length - 1] = n;
+        Tensor y = Tensor.empty(be, outShape);
+        final int nb = batch;
+        gemm(be, false, false, m, n, k, a, b, y, nb, true, true, 0f);
+        return y.record("bmm", g -> {
+            Tensor ga = null, gb = null;
+            if (a.requiresGrad()) {
+                ga = Tensor.empty(be, as);
+                be.gemm(false, true, m, k, n, 1f, g.buffer(), 0, n, (long) m * n, b.buffer(), 0, n, (long) k * n,
+                        0f, ga.buffer(), 0, (long) m * k, nb);
+            }
+            if (b.requiresGrad()) {
+                gb = Tensor.empty(be, bs);
+                be.gemm(true, false, k, n, m, 1f, a.buffer(), 0, k, (long) m * k, g.buffer(), 0, n, (long) m * n,
+                        0f, gb.buffer(), 0, (long) k * n, nb);
+            }
+            return new Tensor[]{ga, gb};
+        }, a, b);
+    }
+
+    /**
+     * {@code y = x·Wᵀ + b} for {@code x} of {@code [.., in]}, {@code W} of {@code [out, in]} (PyTorch layout) and
+     * optional {@code b} of {@code [out]}: the bias is broadcast into the output, then one GEMM accumulates.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        Backend be = Elementwise.sameBackend("linear", x, w);
+        if (w.rank() != 2 || x.rank() < 1 || x.dim(-1) != w.dim(1)) {
+            throw new IllegalArgumentException("linear: input " + x.shapeString() + " does not match weight "
+                    + w.shapeString() + " (expected [.., " + (w.rank() == 2 ? w.dim(1) : -1) + "])");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0))) {
+            throw new IllegalArgumentException("linear: bias " + bias.shapeString() + " does not match weight " + w.shapeString());
+        }
+        int in = w.dim(1), out = w.dim(0);
+        int rows = (int) (x.size() / in);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor y = Tensor.empty(be, outShape);
+        float beta = 0f;
+        if (bias != null) {
+            be.copy2d(bias.buffer(), 0, 0, y.buffer(), 0, out, rows, out);
+            beta = 1f;
+        }
+        be.gemm(false, true, rows, out, in, 1f, x.buffer(), 0, in, 0, w.buffer(), 0, in, 0, beta, y.buffer(), 0, 0, 1);
+        int[] xShape = x.shape();
+        return y.record("linear", g -> {
+            Tensor gx = null, gw = null, gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.empty(be, xShape);
+                be.gemm(false, false, rows, in, out, 1f, g.buffer(), 0, out, 0, w.buffer(), 0, in, 0, 0f, gx.buffer(), 0, 0, 1);
+            }
+            if (w.requiresGrad()) {
+                gw = Tensor.empty(be, out, in);
+                be.gemm(true, false, out, in, rows, 1f, g.buffer(), 0, out, 0, x.buffer(), 0, in, 0, 0f, gw.buffer(), 0, 0, 1);
+            }
+            if (bias != null && bias.requiresGrad()) {
+                gb = Reductions.reduceAxis(g.view(new int[]{rows, out}), 0, io.vrfm.backend.ReduceOp.SUM).view(new int[]{out});
+            }
+            return new Tensor[]{gx, gw, gb};
+        }, x, w, bias);
+    }
+}

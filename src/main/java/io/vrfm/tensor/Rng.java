@@ -1,0 +1,44 @@
+package io.vrfm.tensor;
+
+/**
+ * An explicit, seeded random stream for tensor creation. It hands out disjoint counter ranges of the
+ * counter-based generator ({@link io.vrfm.backend.Philox}), so the same seed gives the same numbers on every
+ * backend and draws never overlap.
+ */
+public final class Rng {
+    private final long seed;
+    private long counter;
+
+    public Rng(long seed) {
+        this.seed = seed;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Reserves {@code n} counters and returns the first. */
+    public synchronized long take(long n) {
+        long start = counter;
+        counter += n;
+        return start;
+    }
+
+    /** A new independent stream derived from this one (e.g. one per worker or per purpose). */
+    public Rng fork() {
+        long s = seed ^ (0x632BE59BD9B4E019L * (take(1) + 1));
+        return new Rng(s * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL);
+    }
+
+    /** A Java-side uniform double in [0, 1) from this stream (for host decisions such as shuffles). */
+    public double nextDouble() {
+        long c = take(2);
+        long hi = io.vrfm.backend.Philox.bits(seed, c) & 0xFFFFFFFFL;
+        long lo = io.vrfm.backend.Philox.bits(seed, c + 1) & 0xFFFFFFFFL;
+        return ((hi << 21) ^ (lo >>> 11)) * 0x1.0p-53;
+    }
+
+    public int nextInt(int bound) {
+        return (int) (nextDouble() * bound);
+    }
+}

@@ -1,0 +1,45 @@
+package io.vrfm.tensor;
+
+import io.vrfm.backend.Backend;
+import io.vrfm.backend.Buffer;
+
+import java.lang.ref.Cleaner;
+
+/**
+ * A buffer shared by a tensor and its free views (reshape). Device buffers go back to the backend's pool when
+ * the last tensor using them becomes unreachable, or at once on {@link Tensor#close()}.
+ */
+final class Storage {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    final Backend backend;
+    final Buffer buffer;
+    private final Cleaner.Cleanable cleanable;
+
+    Storage(Backend backend, Buffer buffer) {
+        this.backend = backend;
+        this.buffer = buffer;
+        this.cleanable = backend.heapManaged() ? null : CLEANER.register(this, new Releaser(backend, buffer));
+    }
+
+    void release() {
+        if (cleanable != null) {
+            cleanable.clean();
+        }
+    }
+
+    private static final class Releaser implements Runnable {
+        private final Backend backend;
+        private final Buffer buffer;
+
+        Releaser(Backend backend, Buffer buffer) {
+            this.backend = backend;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public void run() {
+            backend.release(buffer);
+        }
+    }
+}
