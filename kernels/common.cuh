@@ -4,9 +4,9 @@
 #ifndef VRFM_COMMON_CUH
 #define VRFM_COMMON_CUH
 
-#define VRFM_MAX_RANK 6
+#define VRFM_MAX_RANK 8
 
-// Broadcast / permutation descriptor passed BY VALUE as a kernel parameter (19 ints = 76 bytes).
+// Broadcast / permutation descriptor passed BY VALUE as a kernel parameter (25 ints = 100 bytes).
 // rank <= VRFM_MAX_RANK; shape is the output shape; sa/sb are element strides of the two inputs
 // (for permute only sa is used: the input stride of each OUTPUT axis).
 struct VrfmDesc {

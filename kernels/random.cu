@@ -30,15 +30,17 @@ extern "C" __global__ void vrfm_random_uniform(float* __restrict__ y, long long 
 }
 
 // y[i] = normal(seed, counter + i): Box-Muller (cosine branch) on uniforms at counters 2j and 2j+1,
-// j = counter + i. log and cos are evaluated in double and rounded to float, like Philox.normal in Java
+// j = counter + i, under key seed ^ NORMAL_KEY_SALT (Philox.NORMAL_KEY_SALT: normal and uniform streams of one
+// seed never share counters). log and cos are evaluated in double and rounded to float, like Philox.normal in Java
 // (Math.log / Math.cos), so results agree to the last bit in almost every element.
 // Launch: as vrfm_random_uniform.
 extern "C" __global__ void vrfm_random_normal(float* __restrict__ y, long long n,
                                               unsigned long long seed, unsigned long long counter) {
     VRFM_GRID_LOOP(i, n) {
         unsigned long long j = counter + (unsigned long long)i;
-        float u1 = vrfm_philox_uniform(seed, 2ull * j);
-        float u2 = vrfm_philox_uniform(seed, 2ull * j + 1ull);
+        unsigned long long key = seed ^ 0x9E3779B97F4A7C15ull;
+        float u1 = vrfm_philox_uniform(key, 2ull * j);
+        float u2 = vrfm_philox_uniform(key, 2ull * j + 1ull);
         float lg = (float)log((double)u1);
         float r = sqrtf(-2.0f * lg);
         float ang = 6.2831855f * u2;

@@ -67,30 +67,43 @@ inline float __fdividef(float a, float b) { return a / b; }
 template <class T> inline T __ldg(const T* p) { return *p; }
 
 namespace emu {
-// Runs `body` (the kernel call) as grid x block CUDA threads; blocks one after another.
+// Runs `body` (the kernel call) as grid x block CUDA threads. One std::thread per CUDA thread of a block, reused
+// for every block; blocks run one after another (fresh barriers each, so early-returning threads are dropped).
 template <class F> void launch(dim3 grid, dim3 block, F&& body) {
     gridDim = grid;
     blockDim = block;
     const int nt = (int)(block.x * block.y * block.z);
+    std::barrier<> start(nt + 1), end(nt + 1);
+    std::unique_ptr<Block> blk;
+    bool done = false;
+    std::vector<std::thread> threads;
+    threads.reserve(nt);
+    for (int t = 0; t < nt; ++t)
+        threads.emplace_back([&, t] {
+            threadIdx = uint3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+            tLane = t % 32;
+            for (;;) {
+                start.arrive_and_wait();
+                if (done) return;
+                tBlock = blk.get();
+                tWarp = blk->warps[t / 32].get();
+                body();
+                tWarp->bar.arrive_and_drop();
+                tBlock->bar.arrive_and_drop();
+                end.arrive_and_wait();
+            }
+        });
     for (unsigned bz = 0; bz < grid.z; ++bz)
         for (unsigned by = 0; by < grid.y; ++by)
             for (unsigned bx = 0; bx < grid.x; ++bx) {
                 blockIdx = uint3{bx, by, bz};
-                Block blk(nt);
-                for (int w = 0; w < (nt + 31) / 32; ++w) blk.warps.emplace_back(new Warp(std::min(32, nt - 32 * w)));
-                std::vector<std::thread> threads;
-                threads.reserve(nt);
-                for (int t = 0; t < nt; ++t)
-                    threads.emplace_back([&, t] {
-                        threadIdx = uint3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-                        tBlock = &blk;
-                        tWarp = blk.warps[t / 32].get();
-                        tLane = t % 32;
-                        body();
-                        tWarp->bar.arrive_and_drop();
-                        blk.bar.arrive_and_drop();
-                    });
-                for (auto& th : threads) th.join();
+                blk.reset(new Block(nt));
+                for (int w = 0; w < (nt + 31) / 32; ++w) blk->warps.emplace_back(new Warp(std::min(32, nt - 32 * w)));
+                start.arrive_and_wait();
+                end.arrive_and_wait();
             }
+    done = true;
+    start.arrive_and_wait();
+    for (auto& th : threads) th.join();
 }
 }  // namespace emu

@@ -22,7 +22,7 @@ import java.util.Arrays;
 public class KernelBackend implements Backend {
     static final int BLOCK = 256;
     static final int MAX_GRID = 65535;
-    static final int MAX_RANK = 6;
+    static final int MAX_RANK = 8;
     /** Upper bound for the im2col workspace of the conv fallback (floats). */
     static final long COL_LIMIT = 64L << 20;
 
@@ -294,7 +294,7 @@ public class KernelBackend implements Backend {
         return new int[][] {Arrays.copyOf(s, r), Arrays.copyOf(a, r), Arrays.copyOf(b, r)};
     }
 
-    /** The {@code VrfmDesc} struct of common.cuh: rank, shape[6], sa[6], sb[6]. */
+    /** The {@code VrfmDesc} struct of common.cuh: rank, shape[8], sa[8], sb[8]. */
     static int[] desc(int[] shape, int[] sa, int[] sb) {
         int[] d = new int[1 + 3 * MAX_RANK];
         d[0] = shape.length;
