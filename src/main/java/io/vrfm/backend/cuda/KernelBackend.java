@@ -336,7 +336,7 @@ public class KernelBackend implements Backend {
             return;
         }
         checkGemm(transA, transB, m, n, k, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, c, cOffset, strideC, batch);
-        gemmKernel(transA, transB, m, n, k, alpha, ptr(a, aOffset), lda, strideA, ptr(b, bOffset), ldb, strideB,
+        gemmRaw(transA, transB, m, n, k, alpha, ptr(a, aOffset), lda, strideA, ptr(b, bOffset), ldb, strideB,
                 beta, ptr(c, cOffset), strideC, batch);
     }
 
@@ -369,7 +369,7 @@ public class KernelBackend implements Backend {
                 a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
     }
 
-    /** GEMM on raw addresses as the conv fallback uses it; {@link CudaBackend} routes it to cuBLAS when loaded. */
+    /** GEMM on raw addresses (public gemm and the conv fallback); {@link CudaBackend} routes it to cuBLAS when loaded. */
     protected void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha,
                            long a, int lda, long strideA, long b, int ldb, long strideB,
                            float beta, long c, long strideC, int batch) {
