@@ -17,7 +17,7 @@ import java.util.Arrays;
  * <p>Launch shapes (they match the comments in the {@code .cu} files): element-wise kernels use blocks of
  * {@value #BLOCK} threads and a grid of {@code min(ceil(n/256), 65535)} blocks with a grid-stride loop; row
  * kernels (norms, softmax, KL, row reductions) use one block of {@value #BLOCK} threads per row or group; the
- * GEMM uses 16×16 threads per 64×64 tile.
+ * GEMM uses 16×16 threads per 64×64 tile, or per 128×128 tile for large products.
  */
 public class KernelBackend implements Backend {
     static final int BLOCK = 256;
@@ -357,16 +357,24 @@ public class KernelBackend implements Backend {
         range(c, cOffset + last * strideC, (long) m * n, "gemm C");
     }
 
+    /**
+     * Products with at least this many outputs ({@code m·n·batch}) use the 128×128-tile kernel
+     * ({@code vrfm_sgemm_big}); smaller ones the 64×64-tile kernel, which fills more SMs. Tests lower it.
+     */
+    long gemmBigTileMin = 1L << 20;
+
     /** The hand-written SGEMM on raw addresses (also the conv fallback's GEMM). */
     protected final void gemmKernel(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
                                     float beta, long c, long strideC, int batch) {
-        int gx = (n + 63) / 64, gy = (m + 63) / 64, gz = Math.min(batch, MAX_GRID);
+        boolean big = (long) m * n * batch >= gemmBigTileMin;
+        int tile = big ? 128 : 64;
+        int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile, gz = Math.min(batch, MAX_GRID);
         if (gy > MAX_GRID) {
-            throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + 64L * MAX_GRID + ")");
+            throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) tile * MAX_GRID + ")");
         }
-        device.launch("vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
-                a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
+        device.launch(big ? "vrfm_sgemm_big" : "vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0,
+                m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
     }
 
     /** GEMM on raw addresses (public gemm and the conv fallback); {@link CudaBackend} routes it to cuBLAS when loaded. */

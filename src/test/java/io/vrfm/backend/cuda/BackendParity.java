@@ -323,6 +323,20 @@ abstract class BackendParity {
         }
         gemmCase(false, false, 1, 1, 1, 2f, 0f, 1, 0, 0);
         gemmCase(false, true, 65, 64, 0, 1f, 0.5f, 1, 0, 0); // k = 0: C = beta*C
+        if (gpu instanceof KernelBackend kb) { // the 128x128-tile kernel on small, ragged shapes too
+            long saved = kb.gemmBigTileMin;
+            kb.gemmBigTileMin = 0;
+            try {
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        gemmCase(ta, tb, 131, 135, 21, 1f, 0f, 1, 0, 0);
+                        gemmCase(ta, tb, 7, 129, 9, 0.5f, 1.5f, 2, 1, 2);
+                    }
+                }
+            } finally {
+                kb.gemmBigTileMin = saved;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ shape movement
