@@ -38,6 +38,14 @@ public interface Device extends AutoCloseable {
 
     void synchronize();
 
+    /**
+     * True when the allocator should not round sizes up to buckets (the emulated device: every buffer then ends
+     * exactly where AddressSanitizer can see an overrun).
+     */
+    default boolean exactAllocations() {
+        return false;
+    }
+
     @Override
     void close();
 

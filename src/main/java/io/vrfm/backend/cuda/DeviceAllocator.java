@@ -65,7 +65,7 @@ final class DeviceAllocator {
 
     /** A block of at least {@code bytes}. */
     synchronized Block acquire(long bytes) {
-        long b = bucket(bytes);
+        long b = device.exactAllocations() ? Math.max(4, bytes) : bucket(bytes);
         requests++;
         ArrayDeque<Long> list = free.get(b);
         long address;
