@@ -38,6 +38,12 @@ public final class Rng {
         return ((hi << 21) ^ (lo >>> 11)) * 0x1.0p-53;
     }
 
+    /** A Java-side standard normal (Box–Muller) from this stream. */
+    public double nextGaussian() {
+        double u1 = Math.max(nextDouble(), 1e-300), u2 = nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
     public int nextInt(int bound) {
         return (int) (nextDouble() * bound);
     }

@@ -1,0 +1,22 @@
+package io.vrfm.cli;
+
+import io.vrfm.backend.cpu.CpuBackend;
+import picocli.CommandLine.Command;
+
+/** {@code info}: the runtime, the cores and which backends are usable (with the reason when not). */
+@Command(name = "info", description = "Show Java, cores and which backends are usable here.")
+public final class InfoCommand implements Runnable {
+    @Override
+    public void run() {
+        Runtime rt = Runtime.getRuntime();
+        System.out.println("vrfm4j 0.1.0");
+        System.out.println("java:  " + System.getProperty("java.vm.name") + " " + Runtime.version()
+                + " (" + System.getProperty("os.arch") + ")");
+        System.out.println("cores: " + rt.availableProcessors() + ", max heap " + (rt.maxMemory() >> 20) + " MiB");
+        try (CpuBackend cpu = new CpuBackend()) {
+            System.out.println("CPU:   usable — " + cpu.describe());
+        }
+        Devices.Probe cuda = Devices.probeCuda();
+        System.out.println((cuda.available() ? "CUDA:  usable — " : "CUDA:  unusable — ") + cuda.reason());
+    }
+}
