@@ -70,22 +70,38 @@ extern "C" __global__ void vrfm_layernorm_bwd(const float* __restrict__ x, const
     }
 }
 
-// gGamma[j] = sum_r gy[r,j] * xhat[r,j], gBeta[j] = sum_r gy[r,j] (overwritten; either may be null).
-// Launch: block 256, grid min(ceil(cols/256), 65535), grid-stride loop over columns.
-extern "C" __global__ void vrfm_layernorm_bwd_params(const float* __restrict__ x, const float* __restrict__ mean,
-                                                     const float* __restrict__ rstd, const float* __restrict__ gy,
-                                                     float* __restrict__ gGamma, float* __restrict__ gBeta,
-                                                     int rows, int cols) {
-    VRFM_GRID_LOOP(j, (long long)cols) {
-        float sg = 0.0f, sb = 0.0f;
-        for (int r = 0; r < rows; ++r) {
+// Stage 1 of the layer-norm parameter gradients, chunked over rows (deterministic, no atomics):
+// partialG[c, j] = sum over rows r in chunk c of gy[r,j] * xhat[r,j], partialB[c, j] = sum of gy[r,j].
+// Stage 2 sums the chunks with vrfm_reduce_cols (outer 1, n = chunks, inner = cols) into gGamma / gBeta.
+// Block (bx, c): columns [32*bx, 32*bx + 32) (threadIdx.x, coalesced), rows of chunk c strided by threadIdx.y.
+// Launch: grid (ceil(cols/32), chunks), block (32, 8).
+extern "C" __global__ void vrfm_layernorm_bwd_params_partial(const float* __restrict__ x, const float* __restrict__ mean,
+                                                             const float* __restrict__ rstd, const float* __restrict__ gy,
+                                                             float* __restrict__ partialG, float* __restrict__ partialB,
+                                                             int rows, int cols, int chunk) {
+    __shared__ float tg[8][33];
+    __shared__ float tb[8][33];
+    const int j = blockIdx.x * 32 + threadIdx.x, c = blockIdx.y;
+    float sg = 0.0f, sb = 0.0f;
+    if (j < cols) {
+        const int r1 = min(rows, (c + 1) * chunk);
+        for (int r = c * chunk + threadIdx.y; r < r1; r += 8) {
             long long e = (long long)r * cols + j;
             float g = gy[e];
             sg += g * (x[e] - mean[r]) * rstd[r];
             sb += g;
         }
-        if (gGamma) gGamma[j] = sg;
-        if (gBeta) gBeta[j] = sb;
+    }
+    tg[threadIdx.y][threadIdx.x] = sg;
+    tb[threadIdx.y][threadIdx.x] = sb;
+    __syncthreads();
+    if (threadIdx.y == 0 && j < cols) {
+        for (int y = 1; y < 8; ++y) {
+            sg += tg[y][threadIdx.x];
+            sb += tb[y][threadIdx.x];
+        }
+        partialG[(long long)c * cols + j] = sg;
+        partialB[(long long)c * cols + j] = sb;
     }
 }
 

@@ -33,6 +33,33 @@ extern "C" __global__ void vrfm_reduce_cols(int op, const float* __restrict__ x,
     }
 }
 
+// Many rows, few outputs (e.g. a bias gradient over a large batch): stage 1 of a chunked column reduction.
+// Block (bx, c, o) reduces columns [32*bx, 32*bx + 32) of outer slice o over rows [c*chunk, (c+1)*chunk):
+// threadIdx.x picks the column (coalesced), threadIdx.y strides the rows, then a shared-memory tree over y.
+// partial is [outer, chunks, inner]; stage 2 is vrfm_reduce_cols over the chunks axis.
+// Launch: grid (ceil(inner/32), chunks, outer <= 65535), block (32, 8).
+extern "C" __global__ void vrfm_reduce_cols_chunked(int op, const float* __restrict__ x, float* __restrict__ partial,
+                                                    int outer, int n, int inner, int chunk) {
+    __shared__ float tile[8][33];
+    const int i = blockIdx.x * 32 + threadIdx.x, c = blockIdx.y, o = blockIdx.z, chunks = gridDim.y;
+    float acc = op == 0 ? 0.0f : -INFINITY;
+    if (i < inner) {
+        const int j0 = c * chunk, j1 = min(n, j0 + chunk);
+        const float* p = x + (long long)o * n * inner + i;
+        for (int j = j0 + threadIdx.y; j < j1; j += 8) {
+            float v = p[(long long)j * inner];
+            acc = op == 0 ? acc + v : fmaxf(acc, v);
+        }
+    }
+    tile[threadIdx.y][threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.y == 0 && i < inner) {
+        float r = tile[0][threadIdx.x];
+        for (int y = 1; y < 8; ++y) r = op == 0 ? r + tile[y][threadIdx.x] : fmaxf(r, tile[y][threadIdx.x]);
+        partial[((long long)o * chunks + c) * inner + i] = r;
+    }
+}
+
 // Stage 1 of a full sum: partial[blockIdx.x] = scale * sum of this block's grid-stride share of x[0..n).
 // Launch: block 256, grid G <= 1024 (partial has G slots).
 extern "C" __global__ void vrfm_sum_partial(const float* __restrict__ x, float* __restrict__ partial,

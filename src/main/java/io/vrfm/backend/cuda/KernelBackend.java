@@ -318,12 +318,30 @@ public class KernelBackend implements Backend {
             fill(out, 0, (long) outer * inner, op == ReduceOp.SUM ? 0f : Float.NEGATIVE_INFINITY);
             return;
         }
-        if (inner == 1) {
+        if (inner == 1 && outer == 1 && op == ReduceOp.SUM && n >= (1 << 16)) {
+            sum(x, n, 1f, out); // one long row: the two-stage sum spreads it over many blocks
+        } else if (inner == 1) {
             launchRows("vrfm_reduce_rows", outer, op.ordinal(), ptr(x), ptr(out), outer, n);
+        } else if (n >= CHUNK_ROWS && (long) outer * inner <= 8192 && outer <= MAX_GRID) {
+            // few outputs, many rows: chunk the rows over blocks, then reduce the chunks
+            int chunks = (int) Math.min((n + CHUNK_ROWS - 1) / CHUNK_ROWS, 1024);
+            int chunk = (n + chunks - 1) / chunks;
+            DeviceBuffer partial = workspace((long) outer * chunks * inner);
+            try {
+                device.launch("vrfm_reduce_cols_chunked", (inner + 31) / 32, chunks, outer, 32, 8, 1,
+                        op.ordinal(), ptr(x), partial.address(), outer, n, inner, chunk);
+                launch1d("vrfm_reduce_cols", (long) outer * inner, op.ordinal(), partial.address(), ptr(out),
+                        outer, chunks, inner);
+            } finally {
+                allocator.release(partial.block);
+            }
         } else {
             launch1d("vrfm_reduce_cols", (long) outer * inner, op.ordinal(), ptr(x), ptr(out), outer, n, inner);
         }
     }
+
+    /** Rows per chunk in the chunked column reductions (reduce, layer-norm parameter gradients). */
+    static final int CHUNK_ROWS = 64;
 
     // ------------------------------------------------------------------ GEMM
 
@@ -471,8 +489,22 @@ public class KernelBackend implements Backend {
                     rows, cols);
         }
         if (gGamma != null || gBeta != null) {
-            launch1d("vrfm_layernorm_bwd_params", cols, ptr(x), ptr(mean), ptr(rstd), ptr(gy), ptr(gGamma),
-                    ptr(gBeta), rows, cols);
+            int chunks = (int) Math.max(1, Math.min((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1024));
+            int chunk = (rows + chunks - 1) / chunks;
+            DeviceBuffer partial = workspace(2L * chunks * cols);
+            try {
+                long pg = partial.address(), pb = partial.address((long) chunks * cols);
+                device.launch("vrfm_layernorm_bwd_params_partial", (cols + 31) / 32, chunks, 1, 32, 8, 1,
+                        ptr(x), ptr(mean), ptr(rstd), ptr(gy), pg, pb, rows, cols, chunk);
+                if (gGamma != null) {
+                    launch1d("vrfm_reduce_cols", cols, 0, pg, ptr(gGamma), 1, chunks, cols);
+                }
+                if (gBeta != null) {
+                    launch1d("vrfm_reduce_cols", cols, 0, pb, ptr(gBeta), 1, chunks, cols);
+                }
+            } finally {
+                allocator.release(partial.block);
+            }
         }
     }
 
