@@ -320,7 +320,7 @@ public class KernelBackend implements Backend {
         }
         if (inner == 1 && outer == 1 && op == ReduceOp.SUM && n >= (1 << 16)) {
             sum(x, n, 1f, out); // one long row: the two-stage sum spreads it over many blocks
-        } else if (inner == 1) {
+        } else if (inner == 1 && n > 64) {
             launchRows("vrfm_reduce_rows", outer, op.ordinal(), ptr(x), ptr(out), outer, n);
         } else if (n >= CHUNK_ROWS && (long) outer * inner <= 8192 && outer <= MAX_GRID) {
             // few outputs, many rows: chunk the rows over blocks, then reduce the chunks
@@ -335,7 +335,7 @@ public class KernelBackend implements Backend {
             } finally {
                 allocator.release(partial.block);
             }
-        } else {
+        } else { // one thread per output (also short rows: a block per row of a few elements would idle)
             launch1d("vrfm_reduce_cols", (long) outer * inner, op.ordinal(), ptr(x), ptr(out), outer, n, inner);
         }
     }
