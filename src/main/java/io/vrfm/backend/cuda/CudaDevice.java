@@ -78,9 +78,32 @@ final class CudaDevice implements Device {
         }
         cuDeviceGet(device, ordinal);
         cuDevicePrimaryCtxRetain(context, device);
-        makeCurrent();
-        cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT);
-        cuEventCreate(stageFree, jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        try {
+            makeCurrent();
+            cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT);
+            cuEventCreate(stageFree, jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING);
+            loadModules();
+        } catch (RuntimeException | Error e) {
+            for (CUmodule m : modules) {
+                cuModuleUnload(m);
+            }
+            cuDevicePrimaryCtxRelease(device); // do not leave the context retained after a failed start
+            throw e;
+        }
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        String devName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
+        int[] major = {0}, minor = {0}, driver = {0};
+        cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        cuDriverGetVersion(driver);
+        long[] total = {0};
+        cuDeviceTotalMem(total, device);
+        description = String.format("%s (sm_%d%d, %.1f GiB), CUDA driver %d.%d", devName, major[0], minor[0],
+                total[0] / (double) (1L << 30), driver[0] / 1000, (driver[0] % 1000) / 10);
+    }
+
+    private void loadModules() {
         for (String family : FAMILIES) {
             String ptx = readPtx(family);
             CUmodule module = new CUmodule();
@@ -96,17 +119,6 @@ final class CudaDevice implements Device {
                 moduleOf.put(m.group(1), module);
             }
         }
-        byte[] name = new byte[256];
-        cuDeviceGetName(name, name.length, device);
-        String devName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
-        int[] major = {0}, minor = {0}, driver = {0};
-        cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
-        cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
-        cuDriverGetVersion(driver);
-        long[] total = {0};
-        cuDeviceTotalMem(total, device);
-        description = String.format("%s (sm_%d%d, %.1f GiB), CUDA driver %d.%d", devName, major[0], minor[0],
-                total[0] / (double) (1L << 30), driver[0] / 1000, (driver[0] % 1000) / 10);
     }
 
     static String readPtx(String family) {
