@@ -62,8 +62,14 @@ public class KernelBackend implements Backend {
 
     // ------------------------------------------------------------------ helpers
 
-    static int grid1(long n) {
-        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, MAX_GRID));
+    /**
+     * Cap on 1-D grids and on the GEMM's batch grid (z). The kernels loop (grid-stride, batch-stride) past it;
+     * tests lower it so those loops run more than once.
+     */
+    int maxGrid = MAX_GRID;
+
+    int grid1(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
     protected final void launch1d(String kernel, long n, Object... args) {
@@ -387,7 +393,7 @@ public class KernelBackend implements Backend {
                                     float beta, long c, long strideC, int batch) {
         boolean big = (long) m * n * batch >= gemmBigTileMin;
         int tile = big ? 128 : 64;
-        int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile, gz = Math.min(batch, MAX_GRID);
+        int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile, gz = Math.min(batch, maxGrid);
         if (gy > MAX_GRID) {
             throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) tile * MAX_GRID + ")");
         }
