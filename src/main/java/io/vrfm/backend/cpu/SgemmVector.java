@@ -187,11 +187,15 @@ final class SgemmVector {
                 }
                 return;
             }
-            while ((st = state.get(q)) != READY) {
+            for (int spins = 0; (st = state.get(q)) != READY; spins++) {
                 if (st == FAILED) {
                     throw new IllegalStateException("sgemm: packing a B panel failed on another worker");
                 }
-                Thread.onSpinWait();
+                if (spins < 256) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // the packer may be descheduled (more threads than cores): let it run
+                }
             }
         }
 
