@@ -1,36 +1,119 @@
 package io.vrfm.backend.cpu;
 
-/** Placeholder row-major SGEMM (replaced by the blocked Vector-API kernel). */
+/**
+ * Row-major single-precision GEMM for the CPU backend: {@code C = alpha·op(A)·op(B) + beta·C}.
+ *
+ * <p>Two kernels sit behind this entry point, chosen once at class initialisation:
+ * <ul>
+ *   <li>{@link SgemmVector}: the incubating Vector API (packed A and B panels, a register-tiled micro-kernel,
+ *       cache blocking over k and n, rows split across the {@link CpuParallel} workers). Used when the JVM was
+ *       started with {@code --add-modules jdk.incubator.vector}.</li>
+ *   <li>{@link SgemmScalar}: a blocked scalar kernel the JIT auto-vectorises, used otherwise. It lives in its own
+ *       class so that the Vector API classes are never loaded when the module is absent.</li>
+ * </ul>
+ * The system property {@code -Dvrfm.sgemm.scalar=true} forces the scalar kernel (for comparisons).
+ */
 public final class Sgemm {
+
+    private static final boolean VECTOR = detectVector();
+
     private Sgemm() {
     }
 
-    public static String path() {
-        return "scalar";
+    private static boolean detectVector() {
+        if (Boolean.getBoolean("vrfm.sgemm.scalar")) {
+            return false;
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return SgemmVector.usable();
+        } catch (Throwable t) { // LinkageError if the module is there but unreadable; be safe
+            return false;
+        }
     }
 
+    /** True when the Vector API kernel is in use. */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    /** Which kernel runs, in words, e.g. {@code "vector-api (512-bit)"}. */
+    public static String path() {
+        return VECTOR
+                ? "vector-api (" + SgemmVector.vectorBits() + "-bit)"
+                : "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
+    }
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C}, all row-major. {@code op(A)} is {@code m×k}: A is stored {@code m×k}
+     * with row length {@code lda}, or {@code k×m} when {@code transA}. {@code op(B)} is {@code k×n}: B is stored
+     * {@code k×n} with row length {@code ldb}, or {@code n×k} when {@code transB}. C is {@code m×n} with row length
+     * {@code ldc}. When {@code beta == 0} the previous contents of C are ignored (NaN included). {@code par} may be
+     * {@code null} (runs on the calling thread).
+     */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        par.forRange(m, 1, (lo, hi) -> {
-            float[] row = new float[n];
-            for (int i = lo; i < hi; i++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    if (av == 0f) continue;
-                    if (transB) {
-                        for (int j = 0; j < n; j++) row[j] += av * b[bOff + j * ldb + p];
-                    } else {
-                        int bo = bOff + p * ldb;
-                        for (int j = 0; j < n; j++) row[j] += av * b[bo + j];
-                    }
-                }
-                int co = cOff + i * ldc;
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (VECTOR) {
+            SgemmVector.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
+        } else {
+            SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
+        }
+    }
+
+    static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (ldc < n) {
+            throw new IllegalArgumentException("sgemm: ldc=" + ldc + " < n=" + n);
+        }
+        checkSpan("C", c, cOff, m, n, ldc);
+        if (k == 0) {
+            return;
+        }
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (lda < aCols) {
+            throw new IllegalArgumentException("sgemm: lda=" + lda + " < " + aCols);
+        }
+        if (ldb < bCols) {
+            throw new IllegalArgumentException("sgemm: ldb=" + ldb + " < " + bCols);
+        }
+        checkSpan("A", a, aOff, aRows, aCols, lda);
+        checkSpan("B", b, bOff, bRows, bCols, ldb);
+    }
+
+    private static void checkSpan(String name, float[] x, int off, int rows, int cols, int ld) {
+        long end = (long) off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || end > x.length) {
+            throw new IllegalArgumentException("sgemm: " + name + " (" + rows + "×" + cols + ", ld " + ld
+                    + ", offset " + off + ") does not fit its array of " + x.length);
+        }
+    }
+
+    /** Applies {@code C *= beta} ({@code beta == 0} writes zeros) to the {@code m×n} block. */
+    static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else {
                 for (int j = 0; j < n; j++) {
-                    c[co + j] = beta == 0f ? alpha * row[j] : alpha * row[j] + beta * c[co + j];
+                    c[row + j] *= beta;
                 }
             }
-        });
+        }
     }
 }

@@ -1,0 +1,242 @@
+package io.vrfm.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+
+    private static CpuParallel par;
+
+    @BeforeAll
+    static void setUp() {
+        par = new CpuParallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        par.shutdown();
+    }
+
+    @FunctionalInterface
+    interface Gemm {
+        void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                 float beta, float[] c, int cOff, int ldc, CpuParallel par);
+    }
+
+    /** One random problem, checked against a double-precision naive product. */
+    private static void check(Gemm gemm, Random rnd, boolean transA, boolean transB, int m, int n, int k,
+                              float alpha, float beta, boolean padded, CpuParallel p) {
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + (padded ? rnd.nextInt(5) : 0);
+        int ldb = bCols + (padded ? rnd.nextInt(5) : 0);
+        int ldc = n + (padded ? rnd.nextInt(5) : 0);
+        int aOff = padded ? rnd.nextInt(7) : 0;
+        int bOff = padded ? rnd.nextInt(7) : 0;
+        int cOff = padded ? rnd.nextInt(7) : 0;
+        float[] a = random(rnd, aOff + Math.max(0, (aRows - 1) * lda + aCols) + (padded ? 3 : 0));
+        float[] b = random(rnd, bOff + Math.max(0, (bRows - 1) * ldb + bCols) + (padded ? 3 : 0));
+        float[] c = random(rnd, cOff + Math.max(0, (m - 1) * ldc + n) + (padded ? 3 : 0));
+        if (beta == 0f) {
+            Arrays.fill(c, Float.NaN); // beta == 0 must ignore C, NaN included
+        }
+        float[] c0 = c.clone();
+
+        double[] ref = new double[m * n];
+        double[] mag = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0, g = 0;
+                for (int q = 0; q < k; q++) {
+                    double x = transA ? a[aOff + q * lda + i] : a[aOff + i * lda + q];
+                    double y = transB ? b[bOff + j * ldb + q] : b[bOff + q * ldb + j];
+                    s += x * y;
+                    g += Math.abs(x * y);
+                }
+                double prev = beta == 0f ? 0 : beta * (double) c0[cOff + i * ldc + j];
+                ref[i * n + j] = alpha * s + prev;
+                mag[i * n + j] = Math.abs(alpha) * g + Math.abs(prev);
+            }
+        }
+
+        gemm.run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, p);
+
+        String what = "transA=" + transA + " transB=" + transB + " m=" + m + " n=" + n + " k=" + k
+                + " alpha=" + alpha + " beta=" + beta + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double want = ref[i * n + j];
+                float got = c[cOff + i * ldc + j];
+                // float32 accumulation error grows with k and with the magnitude of the summands
+                double tol = 1e-5 + 1e-5 * Math.abs(want) + 2e-6 * Math.sqrt(k + 1.0) * mag[i * n + j];
+                if (!(Math.abs(got - want) <= tol)) {
+                    fail(what + ": C[" + i + "," + j + "] = " + got + ", want " + want + " (tol " + tol + ")");
+                }
+            }
+        }
+        // nothing outside the m×n block of C changed
+        for (int idx = 0; idx < c.length; idx++) {
+            int rel = idx - cOff;
+            boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+            if (!inside && Float.floatToIntBits(c[idx]) != Float.floatToIntBits(c0[idx])) {
+                fail(what + ": wrote outside C at index " + idx);
+            }
+        }
+    }
+
+    private static float[] random(Random rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = (float) (rnd.nextGaussian());
+        }
+        return x;
+    }
+
+    private static void edgeCases(Gemm gemm, CpuParallel p) {
+        Random rnd = new Random(42);
+        int[] sizes = {1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 47, 65};
+        boolean[] tf = {false, true};
+        for (boolean ta : tf) {
+            for (boolean tb : tf) {
+                check(gemm, rnd, ta, tb, 1, 1, 1, 1f, 0f, false, p);
+                check(gemm, rnd, ta, tb, 1, 1, 0, 1f, 0f, false, p);
+                check(gemm, rnd, ta, tb, 3, 4, 0, 2f, 0.5f, true, p);
+                for (int trial = 0; trial < 25; trial++) {
+                    int m = sizes[rnd.nextInt(sizes.length)];
+                    int n = sizes[rnd.nextInt(sizes.length)];
+                    int k = sizes[rnd.nextInt(sizes.length)];
+                    float alpha = trial % 3 == 0 ? 1f : (float) rnd.nextGaussian();
+                    float beta = trial % 4 == 0 ? 0f : trial % 4 == 1 ? 1f : (float) rnd.nextGaussian();
+                    check(gemm, rnd, ta, tb, m, n, k, alpha, beta, trial % 2 == 1, p);
+                }
+            }
+        }
+    }
+
+    private static void largerSizes(Gemm gemm, CpuParallel p) {
+        Random rnd = new Random(7);
+        boolean[] tf = {false, true};
+        for (boolean ta : tf) {
+            for (boolean tb : tf) {
+                // crosses the k-blocking (KC: 256 scalar, 512 vector), the m-blocking (MC = 128) and an odd column tail
+                check(gemm, rnd, ta, tb, 150, 97, 300, 1f, 0f, false, p);
+                check(gemm, rnd, ta, tb, 61, 133, 513, -0.5f, 1f, true, p);
+                check(gemm, rnd, ta, tb, 2, 300, 70, 1.5f, 0.25f, true, p);   // few rows, many columns
+                check(gemm, rnd, ta, tb, 300, 3, 70, 1f, 0f, true, p);        // many rows, few columns
+                check(gemm, rnd, ta, tb, 128, 128, 128, 1f, 0f, false, p);
+                check(gemm, rnd, ta, tb, 500, 2, 200, 1f, 0f, true, p);       // 2 outputs: transposed path
+                check(gemm, rnd, ta, tb, 70, 40, 1100, 1f, 0f, false, p);     // several k-slices, beta = 0
+                check(gemm, rnd, ta, tb, 70, 40, 1100, 0.5f, 2f, true, p);    // several k-slices, general beta
+                check(gemm, rnd, ta, tb, 300, 15, 90, 0.5f, -1f, true, p);
+            }
+        }
+        for (int trial = 0; trial < 12; trial++) {
+            int m = 1 + rnd.nextInt(200), n = 1 + rnd.nextInt(200), k = 1 + rnd.nextInt(400);
+            check(gemm, rnd, rnd.nextBoolean(), rnd.nextBoolean(), m, n, k, (float) rnd.nextGaussian(),
+                    rnd.nextBoolean() ? 0f : (float) rnd.nextGaussian(), rnd.nextBoolean(), p);
+        }
+    }
+
+    @Test
+    void edgeCasesMatchReference() {
+        edgeCases(Sgemm::sgemm, par);
+        edgeCases(Sgemm::sgemm, null);
+    }
+
+    @Test
+    void largerSizesMatchReference() {
+        largerSizes(Sgemm::sgemm, par);
+        largerSizes(Sgemm::sgemm, new CpuParallel(1));
+        CpuParallel five = new CpuParallel(5); // more workers than cores: panels packed by whoever comes first
+        try {
+            largerSizes(Sgemm::sgemm, five);
+        } finally {
+            five.shutdown();
+        }
+    }
+
+    @Test
+    void wideProblemBeyondColumnBlock() {
+        // n above the column block (NC) of both kernels
+        Random rnd = new Random(3);
+        check(Sgemm::sgemm, rnd, false, false, 9, 4200, 20, 1f, 0f, false, par);
+        check(Sgemm::sgemm, rnd, true, true, 9, 4200, 20, 1f, 0.5f, true, par);
+        check(SgemmScalar::sgemm, rnd, false, true, 9, 4200, 20, 1f, 0f, false, par);
+    }
+
+    @Test
+    void scalarFallbackMatchesReference() {
+        edgeCases(SgemmScalar::sgemm, par);
+        largerSizes(SgemmScalar::sgemm, par);
+        largerSizes(SgemmScalar::sgemm, null);
+    }
+
+    @Test
+    void vectorKernelDirectlyWhenAvailable() {
+        if (!Sgemm.vectorized()) {
+            return; // JVM without jdk.incubator.vector: nothing more to test here
+        }
+        edgeCases(SgemmVector::sgemm, par);
+        largerSizes(SgemmVector::sgemm, par);
+    }
+
+    @Test
+    void zeroSizesAndAlphaZero() {
+        float[] c = {Float.NaN, 5f};
+        Sgemm.sgemm(false, false, 0, 2, 3, 1f, new float[0], 0, 3, new float[6], 0, 2, 0f, c, 0, 2, par);
+        assertTrue(Float.isNaN(c[0]));
+        Sgemm.sgemm(false, false, 1, 0, 3, 1f, new float[3], 0, 3, new float[0], 0, 1, 0f, c, 0, 1, par);
+        assertTrue(Float.isNaN(c[0]));
+        // alpha == 0: C = beta·C, A and B not read (NaN there must not leak)
+        float[] a = {Float.NaN, Float.NaN};
+        float[] b = {Float.NaN, Float.NaN};
+        float[] c2 = {3f, 4f};
+        Sgemm.sgemm(false, false, 1, 2, 1, 0f, a, 0, 1, b, 0, 2, 2f, c2, 0, 2, par);
+        assertEquals(6f, c2[0]);
+        assertEquals(8f, c2[1]);
+    }
+
+    @Test
+    void rejectsArraysTooSmall() {
+        assertThrows(IllegalArgumentException.class, () ->
+                Sgemm.sgemm(false, false, 2, 2, 2, 1f, new float[3], 0, 2, new float[4], 0, 2, 0f,
+                        new float[4], 0, 2, par));
+        assertThrows(IllegalArgumentException.class, () ->
+                Sgemm.sgemm(false, false, 2, 2, 2, 1f, new float[4], 0, 2, new float[4], 0, 2, 0f,
+                        new float[4], 1, 2, par));
+        assertThrows(IllegalArgumentException.class, () ->
+                Sgemm.sgemm(false, false, 2, 3, 2, 1f, new float[4], 0, 2, new float[6], 0, 3, 0f,
+                        new float[6], 0, 2, par));
+    }
+
+    @Test
+    void scalarPathWhenJvmLacksVectorModule() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse(null);
+        if (java == null) {
+            return; // cannot locate this JVM's launcher: nothing to start
+        }
+        Process proc = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                SgemmNoVectorMain.class.getName()).redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes());
+        assertEquals(0, proc.waitFor(), out);
+        assertTrue(out.contains("scalar (start the JVM with --add-modules jdk.incubator.vector"), out);
+        assertTrue(out.contains("maxerr=0.0"), out);
+    }
+
+    @Test
+    void pathNamesTheKernel() {
+        String path = Sgemm.path();
+        assertFalse(path.isEmpty());
+        assertEquals(Sgemm.vectorized(), path.startsWith("vector-api"));
+    }
+}
