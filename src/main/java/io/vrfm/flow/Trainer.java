@@ -17,7 +17,7 @@ public final class Trainer {
     private final Backend be;
     private final FlowModel model;
     private final AdamW optimizer;
-    private final Rng dataRng, noiseRng;
+    private final long dataSeed, noiseSeed;
     private int step;
 
     /** Per-step losses as host numbers ({@code kl} NaN when the method has none). */
@@ -30,8 +30,8 @@ public final class Trainer {
         this.be = be;
         Rng root = new Rng(cfg.seed());
         Rng initRng = root.fork();
-        this.dataRng = root.fork();
-        this.noiseRng = root.fork();
+        this.dataSeed = root.fork().seed();
+        this.noiseSeed = root.fork().seed();
         this.model = FlowModel.synthetic(be, initRng, cfg.method(), task.dim(), cfg.latentDim(), cfg.posteriorInputs());
         this.optimizer = new AdamW(model.namedParameters(), cfg.lr(), 0.9f, 0.999f, 1e-8f, cfg.weightDecay());
     }
@@ -52,14 +52,25 @@ public final class Trainer {
         return step;
     }
 
-    /** After loading a checkpoint: continue counting from {@code s} (the data streams restart from their seeds). */
+    /**
+     * After loading a checkpoint: continue from step {@code s}. Every step draws from its own stream derived from
+     * (seed, step), so a resumed run sees exactly the batches an uninterrupted one would have.
+     */
     public void setStep(int s) {
         this.step = s;
+    }
+
+    private static long mix(long seed, long step) {
+        long z = seed + 0x9E3779B97F4A7C15L * (step + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** One optimisation step; returns its losses. */
     public StepStats trainStep() {
         int b = cfg.batch(), d = task.dim();
+        Rng dataRng = new Rng(mix(dataSeed, step)), noiseRng = new Rng(mix(noiseSeed, step));
         Tensor x0 = Tensor.of(be, task.source().sample(dataRng, b), b, d);
         Tensor x1 = Tensor.of(be, task.target().sample(dataRng, b), b, d);
         Interpolant.Batch batch = Interpolant.sample(noiseRng, x0, x1);
