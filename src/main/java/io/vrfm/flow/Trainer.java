@@ -1,19 +1,18 @@
 package io.vrfm.flow;
 
 import io.vrfm.backend.Backend;
-import io.vrfm.data.SyntheticData;
 import io.vrfm.optim.AdamW;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
 
 /**
- * Trains one {@link FlowModel} on a synthetic task: each step draws a fresh batch {@code x0 ~ p0}, {@code x1 ~ p1}
- * (independent coupling), {@code t ~ U(0,1)}, evaluates the method's loss, backpropagates and takes an AdamW step.
+ * Trains one {@link FlowModel} (the paper's synthetic-task networks): each step draws a fresh batch of pairs from the
+ * {@link Coupling} (the paper: independent {@code x0 ~ p0}, {@code x1 ~ p1}), {@code t ~ U(0,1)}, evaluates the method's loss, backpropagates and takes an AdamW step.
  * Random streams are forked from the seed: model init, data, time/latent noise are independent and reproducible.
  */
 public final class Trainer {
     private final TrainConfig cfg;
-    private final SyntheticData.Task task;
+    private final Coupling coupling;
     private final Backend be;
     private final FlowModel model;
     private final AdamW optimizer;
@@ -24,15 +23,15 @@ public final class Trainer {
     public record StepStats(double total, double recon, double kl) {
     }
 
-    public Trainer(Backend be, SyntheticData.Task task, TrainConfig cfg) {
+    public Trainer(Backend be, Coupling coupling, TrainConfig cfg) {
         this.cfg = cfg;
-        this.task = task;
+        this.coupling = coupling;
         this.be = be;
         Rng root = new Rng(cfg.seed());
         Rng initRng = root.fork();
         this.dataSeed = root.fork().seed();
         this.noiseSeed = root.fork().seed();
-        this.model = FlowModel.synthetic(be, initRng, cfg.method(), task.dim(), cfg.latentDim(), cfg.posteriorInputs());
+        this.model = FlowModel.synthetic(be, initRng, cfg.method(), coupling.dim(), cfg.latentDim(), cfg.posteriorInputs());
         this.optimizer = new AdamW(model.namedParameters(), cfg.lr(), 0.9f, 0.999f, 1e-8f, cfg.weightDecay());
     }
 
@@ -69,10 +68,10 @@ public final class Trainer {
 
     /** One optimisation step; returns its losses. */
     public StepStats trainStep() {
-        int b = cfg.batch(), d = task.dim();
+        int b = cfg.batch();
         Rng dataRng = new Rng(mix(dataSeed, step)), noiseRng = new Rng(mix(noiseSeed, step));
-        Tensor x0 = Tensor.of(be, task.source().sample(dataRng, b), b, d);
-        Tensor x1 = Tensor.of(be, task.target().sample(dataRng, b), b, d);
+        Tensor[] pair = coupling.sample(be, dataRng, b);
+        Tensor x0 = pair[0], x1 = pair[1];
         Interpolant.Batch batch = Interpolant.sample(noiseRng, x0, x1);
         FlowLosses.Loss loss;
         switch (cfg.method()) {

@@ -19,17 +19,17 @@ class TrainerTest {
     void resumeFromCheckpointContinuesExactly(@TempDir Path tmp) throws Exception {
         CpuBackend be = new CpuBackend(1);
         TrainConfig cfg = TrainConfig.paper2d(Method.VRFM, 3).withBatch(16).withIters(6);
-        Trainer straight = new Trainer(be, SyntheticData.twoD(), cfg);
+        Trainer straight = new Trainer(be, coupling(SyntheticData.twoD()), cfg);
         for (int i = 0; i < 6; i++) {
             straight.trainStep();
         }
-        Trainer first = new Trainer(be, SyntheticData.twoD(), cfg);
+        Trainer first = new Trainer(be, coupling(SyntheticData.twoD()), cfg);
         for (int i = 0; i < 3; i++) {
             first.trainStep();
         }
         Path ckpt = tmp.resolve("c.safetensors");
         Checkpoint.save(ckpt, first.model(), first.optimizer(), null, first.step(), null);
-        Trainer resumed = new Trainer(be, SyntheticData.twoD(), cfg.withSeed(3));
+        Trainer resumed = new Trainer(be, coupling(SyntheticData.twoD()), cfg.withSeed(3));
         resumed.setStep(Checkpoint.load(ckpt, resumed.model(), resumed.optimizer(), null));
         for (int i = 0; i < 3; i++) {
             resumed.trainStep();
@@ -46,7 +46,7 @@ class TrainerTest {
     void everyMethodReducesItsLossOnTheOneDimensionalTask() {
         CpuBackend be = new CpuBackend(1);
         for (Method m : Method.values()) {
-            Trainer tr = new Trainer(be, SyntheticData.oneD(), TrainConfig.paper1d(m, 0).withBatch(128).withIters(150));
+            Trainer tr = new Trainer(be, coupling(SyntheticData.oneD()), TrainConfig.paper1d(m, 0).withBatch(128).withIters(150));
             double first = 0, last = 0;
             for (int i = 0; i < 150; i++) {
                 double l = tr.trainStep().recon();
@@ -55,5 +55,9 @@ class TrainerTest {
             }
             assertTrue(last < first, m + ": recon loss " + first / 10 + " -> " + last / 10);
         }
+    }
+
+    static Coupling coupling(SyntheticData.Task task) {
+        return Coupling.independent(task.dim(), task.source()::sample, task.target()::sample);
     }
 }
