@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The launcher: {@code java --add-modules jdk.incubator.vector -jar target/vrfm4j.jar <command>}. */
 @Command(name = "vrfm", mixinStandardHelpOptions = true, version = "vrfm4j 0.1.0",
         description = "Variational Rectified Flow Matching: train, sample and evaluate on CPU or CUDA.",
-        subcommands = {InfoCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class,
+                ReproduceCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -1,0 +1,114 @@
+package io.vrfm.cli;
+
+import io.vrfm.backend.Backend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code reproduce synthetic-1d|synthetic-2d}: the paper's synthetic experiments, end to end. */
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+        description = {"Train RFM, V-RFM and consistency FM over seeds on a synthetic task of the paper, evaluate"
+                + " (Euler steps 1..20 and dopri5), write metrics.json, plots and print a comparison table.",
+                "Experiments: synthetic-1d, synthetic-2d."})
+public final class ReproduceCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "synthetic-1d or synthetic-2d")
+    String experiment;
+
+    @Option(names = "--quick", description = "Reduced budget: 1 seed, " + SyntheticExperiment.QUICK_ITERS
+            + " iterations at batch " + SyntheticExperiment.QUICK_BATCH + ", 2000 evaluation samples (minutes on 2 CPU cores).")
+    boolean quick;
+
+    @Option(names = "--out", description = "Run directory (default runs/<experiment>-<yyyyMMdd-HHmmss>).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue a run directory: reuse finished checkpoints.")
+    boolean resume;
+
+    @Option(names = "--force", description = "Write into a non-empty run directory, overwriting it.")
+    boolean force;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--seed", description = "First seed (default 0); seeds are seed, seed+1, ...")
+    Long seed;
+
+    @Option(names = "--seeds", description = "Number of seeds (default 3, quick 1).")
+    Integer seeds;
+
+    @Option(names = "--iters", description = "Training iterations per model (default 20000, quick "
+            + SyntheticExperiment.QUICK_ITERS + ").")
+    Integer iters;
+
+    @Option(names = "--batch", description = "Batch size (default 1000, quick " + SyntheticExperiment.QUICK_BATCH + ").")
+    Integer batch;
+
+    @Option(names = "--eval-samples", description = "Generated samples per evaluation (default 5000, quick 2000).")
+    Integer evalSamples;
+
+    @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm (default all three).")
+    List<String> methods;
+
+    @Option(names = "--posterior-inputs", description = "V-RFM posterior inputs, a subset of x0,x1,xt,t (default x0,x1,xt; App. C.2 ablations).")
+    String posteriorInputs;
+
+    @Option(names = "--lambda", description = "V-RFM KL weight (default 1.0 for 1-D, 0.1 for 2-D).")
+    Float lambda;
+
+    @Option(names = "--latent-dim", description = "V-RFM latent size (default 4 for 1-D, 8 for 2-D).")
+    Integer latentDim;
+
+    @Option(names = "--reduction", description = "Loss reduction: sum (default) or mean.")
+    String reduction;
+
+    @Override
+    public Integer call() throws Exception {
+        SyntheticExperiment.Settings s = SyntheticExperiment.forExperiment(experiment, quick);
+        s = override(s);
+        Path dir = RunDirectory.prepare(out != null ? out : RunDirectory.defaultFor(experiment), resume, force);
+        try (Backend be = Devices.open(device)) {
+            new SyntheticExperiment(s, be, dir, resume, System.out).run();
+        }
+        return 0;
+    }
+
+    private SyntheticExperiment.Settings override(SyntheticExperiment.Settings s) {
+        var base = s.base();
+        if (iters != null) base = base.withIters(iters);
+        if (batch != null) base = base.withBatch(batch);
+        if (posteriorInputs != null) base = base.withPosteriorInputs(io.vrfm.nn.PosteriorInput.parse(posteriorInputs));
+        if (lambda != null) base = base.withLambda(lambda);
+        if (latentDim != null) base = base.withLatentDim(latentDim);
+        if (reduction != null) base = base.withReduction(io.vrfm.flow.Reduction.parse(reduction));
+        List<Long> seedList = s.seeds();
+        if (seeds != null || seed != null) {
+            int count = seeds != null ? seeds : seedList.size();
+            if (count < 1) {
+                throw new IllegalArgumentException("--seeds must be >= 1, got " + count);
+            }
+            long first = seed != null ? seed : 0L;
+            seedList = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                seedList.add(first + i);
+            }
+        }
+        var ms = s.methods();
+        if (methods != null) {
+            ms = new ArrayList<>();
+            for (String m : methods) {
+                ms.add(io.vrfm.flow.Method.parse(m));
+            }
+        }
+        int ev = evalSamples != null ? evalSamples : s.evalSamples();
+        if (ev < 10) {
+            throw new IllegalArgumentException("--eval-samples must be >= 10, got " + ev);
+        }
+        return new SyntheticExperiment.Settings(s.experiment(), s.task(), base, ms, seedList, ev, s.eulerSteps(),
+                s.dopri5(), s.w1Points(), s.checkpointEvery(), s.quick());
+    }
+}
