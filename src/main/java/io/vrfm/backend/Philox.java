@@ -14,26 +14,30 @@ public final class Philox {
     }
 
     /**
-     * The first 32-bit word of Philox-4x32-10 for counter {@code (ctr_lo, ctr_hi, 0, 0)} and key
-     * {@code (seed_lo, seed_hi)}, where {@code ctr} is {@code index}.
+     * The first 32-bit word of Philox-4x32-10 for counter {@code (index_lo, index_hi, 0, 0)} and key
+     * {@code (seed_lo, seed_hi)}.
      */
     public static int bits(long seed, long index) {
-        int c0 = (int) index, c1 = (int) (index >>> 32), c2 = 0, c3 = 0;
-        int k0 = (int) seed, k1 = (int) (seed >>> 32);
+        return block((int) index, (int) (index >>> 32), 0, 0, (int) seed, (int) (seed >>> 32))[0];
+    }
+
+    /** The full Philox-4x32-10 block (Random123's known-answer vectors test it). */
+    public static int[] block(int c0, int c1, int c2, int c3, int k0, int k1) {
         for (int round = 0; round < 10; round++) {
             long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
             long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
             int hi0 = (int) (p0 >>> 32), lo0 = (int) p0;
             int hi1 = (int) (p1 >>> 32), lo1 = (int) p1;
             int n0 = hi1 ^ c1 ^ k0;
-            int n1 = lo1;
             int n2 = hi0 ^ c3 ^ k1;
-            int n3 = lo0;
-            c0 = n0; c1 = n1; c2 = n2; c3 = n3;
+            c0 = n0;
+            c1 = lo1;
+            c2 = n2;
+            c3 = lo0;
             k0 += W0;
             k1 += W1;
         }
-        return c0;
+        return new int[]{c0, c1, c2, c3};
     }
 
     /** Uniform in the open interval (0, 1) with 24 random bits. */

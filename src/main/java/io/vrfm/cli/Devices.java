@@ -70,6 +70,9 @@ public final class Devices {
     }
 
     private static Backend openCuda() {
-        throw new IllegalArgumentException("--device cuda: the CUDA backend is not built into this version");
+        // options (device ordinal, forced fallbacks, TF32) from -Dvrfm.cuda.* system properties; see CudaBackend
+        io.vrfm.backend.cuda.CudaBackend b = new io.vrfm.backend.cuda.CudaBackend();
+        System.err.println("device: " + b.describe());
+        return b;
     }
 }

@@ -85,7 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
                 int m = llSamples;
                 Tensor x1 = Tensor.of(be, java.util.Arrays.copyOf(test, m * d), m, d);
                 Tensor z0 = l.model().latentDim() == 0 ? null : Tensor.zeros(be, m, l.model().latentDim());
-                double[] lp = Likelihood.logProb(l.model().velocity(), z0, x1, l.task().source(), 50, rng.fork());
+                double[] lp = Likelihood.logProb(l.model().velocity(), z0, x1, l.task().source()::logDensity, 50, rng.fork());
                 double s = 0;
                 for (double v : lp) {
                     s += v;

@@ -57,6 +57,18 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "data", description = "Image data folder (mnist, fashion-mnist).")
     Path dataDir;
 
+    @Option(names = "--posterior-inputs", description = "V-RFM posterior inputs, a subset of x0,x1,xt,t (default x0,x1,xt; App. C.2 ablations).")
+    String posteriorInputs;
+
+    @Option(names = "--lambda", description = "V-RFM KL weight (default 1.0 for 1-D, 0.1 for 2-D).")
+    Float lambda;
+
+    @Option(names = "--latent-dim", description = "V-RFM latent size (default 4 for 1-D, 8 for 2-D).")
+    Integer latentDim;
+
+    @Option(names = "--reduction", description = "Loss reduction: sum (default) or mean.")
+    String reduction;
+
     @Override
     public Integer call() throws Exception {
         if (ImageReproduceCommand.isImageExperiment(experiment)) {
@@ -76,6 +88,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         var base = s.base();
         if (iters != null) base = base.withIters(iters);
         if (batch != null) base = base.withBatch(batch);
+        if (posteriorInputs != null) base = base.withPosteriorInputs(io.vrfm.nn.PosteriorInput.parse(posteriorInputs));
+        if (lambda != null) base = base.withLambda(lambda);
+        if (latentDim != null) base = base.withLatentDim(latentDim);
+        if (reduction != null) base = base.withReduction(io.vrfm.flow.Reduction.parse(reduction));
         List<Long> seedList = s.seeds();
         if (seeds != null || seed != null) {
             int count = seeds != null ? seeds : seedList.size();

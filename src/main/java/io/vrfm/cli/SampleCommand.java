@@ -49,6 +49,10 @@ public final class SampleCommand implements Callable<Integer> {
         }
         try (Backend be = Devices.open(device)) {
             SingleRun.Loaded l = SingleRun.load(be, run);
+            if (sampler.equals("em") && !l.task().source().name().startsWith("normal")) {
+                System.err.println("warning: the Euler–Maruyama drift uses the score of a standard normal source; "
+                        + l.task().source().name() + " is not one, so em samples are biased (use euler/heun/dopri5)");
+            }
             int d = l.task().dim();
             Rng rng = new Rng(seed);
             Tensor x0 = Tensor.of(be, l.task().source().sample(rng.fork(), n), n, d);

@@ -160,13 +160,18 @@ public final class SyntheticExperiment {
         return table;
     }
 
+    /** The paper's independent coupling of a task's source and target. */
+    static io.vrfm.flow.Coupling coupling(SyntheticData.Task task) {
+        return io.vrfm.flow.Coupling.independent(task.dim(), task.source()::sample, task.target()::sample);
+    }
+
     private TrainConfig configFor(Method m, long seed) {
         return s.base().withMethod(m).withSeed(seed);
     }
 
     private FlowModel trainOrLoad(Method m, long seed) throws IOException {
         TrainConfig cfg = configFor(m, seed);
-        Trainer trainer = new Trainer(be, s.task(), cfg);
+        Trainer trainer = new Trainer(be, coupling(s.task()), cfg);
         Path ckpt = dir.resolve("checkpoints").resolve(m.key() + "-seed" + seed + ".safetensors");
         if (resume && Files.exists(ckpt)) {
             int step = Checkpoint.load(ckpt, trainer.model(), trainer.optimizer(), null);

@@ -123,17 +123,17 @@ final class SyntheticPlots {
         // ambiguity heatmaps (coordinate 0 of the state; 2-D: total spread of the velocity vector)
         double xLo = d == 1 ? -3 : -1.5, xHi = -xLo;
         List<String> titles = new ArrayList<>();
-        List<double[][]> grids = new ArrayList<>();
+        List<AmbiguityMap> maps = new ArrayList<>();
         for (Map.Entry<String, AmbiguityMap.Points> e : points.entrySet()) {
             AmbiguityMap.Points p = e.getValue();
             AmbiguityMap map = d == 1
                     ? AmbiguityMap.compute(p.x(), p.t(), p.v(), 40, 25, xLo, xHi, 0, 1, 5)
                     : AmbiguityMap.computeCoordinate(p.x(), p.t(), p.v(), p.t().length, d, 0, true, 40, 25, xLo, xHi, 0, 1, 5);
             titles.add(e.getKey());
-            grids.add(map.std());
+            maps.add(map);
         }
-        Plots.heatmaps(dir.resolve("ambiguity.png"), s.experiment() + ": std of velocity per (x" + (d == 1 ? "" : "[0]")
-                + ", t) bin", titles, grids, xLo, xHi, 0, 1);
+        Plots.ambiguityMaps(dir.resolve("ambiguity.png"), s.experiment() + ": std of velocity per (x" + (d == 1 ? "" : "[0]")
+                + ", t) bin", titles, maps);
         if (d == 1) {
             for (double[] pt : HIST_POINTS) {
                 Map<String, float[]> hs = new LinkedHashMap<>();

@@ -84,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : RunDirectory.defaultFor("train-" + task + "-" + m.key()), resume, force);
         Path ckpt = dir.resolve(SingleRun.CHECKPOINT);
         try (Backend be = Devices.open(device)) {
-            Trainer trainer = new Trainer(be, t, c);
+            Trainer trainer = new Trainer(be, SyntheticExperiment.coupling(t), c);
             if (resume) {
                 if (!Files.isRegularFile(ckpt)) {
                     throw new IllegalArgumentException("--resume: missing checkpoint " + ckpt);

@@ -90,10 +90,40 @@ public final class Wasserstein {
         if (n <= 0 || cost.length < (long) n * n) {
             throw new IllegalArgumentException("assignment needs an [n, n] cost matrix, got " + cost.length + " entries for n=" + n);
         }
+        for (int k = 0; k < n * n; k++) {
+            if (!Double.isFinite(cost[k])) {
+                throw new IllegalArgumentException("assignment: cost matrix holds a non-finite entry at (" + k / n + ", " + k % n + ")");
+            }
+        }
         double[] u = new double[n + 1], v = new double[n + 1], minv = new double[n + 1];
         int[] p = new int[n + 1], way = new int[n + 1];
         boolean[] used = new boolean[n + 1];
+        // column reduction: v_j = min_i c_ij keeps every reduced cost >= 0 (u = 0); each column's argmin row, if
+        // still free, takes it along a tight edge — a partial matching the augmentations below start from
+        boolean[] rowDone = new boolean[n + 1];
+        for (int j = 1; j <= n; j++) {
+            double best = Double.POSITIVE_INFINITY;
+            int arg = 0;
+            for (int i = 1; i <= n; i++) {
+                double c = cost[(i - 1) * n + j - 1];
+                if (c < best) {
+                    best = c;
+                    arg = i;
+                }
+            }
+            if (arg == 0) {
+                throw new IllegalArgumentException("assignment: cost matrix holds NaN or infinite entries");
+            }
+            v[j] = best;
+            if (!rowDone[arg]) {
+                rowDone[arg] = true;
+                p[j] = arg;
+            }
+        }
         for (int i = 1; i <= n; i++) {
+            if (rowDone[i]) {
+                continue;
+            }
             p[0] = i;
             int j0 = 0;
             Arrays.fill(minv, Double.POSITIVE_INFINITY);

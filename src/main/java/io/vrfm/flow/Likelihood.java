@@ -1,6 +1,5 @@
 package io.vrfm.flow;
 
-import io.vrfm.data.Distribution;
 import io.vrfm.nn.Module;
 import io.vrfm.nn.VelocityField;
 import io.vrfm.tensor.GradMode;
@@ -24,12 +23,15 @@ public final class Likelihood {
     private Likelihood() {
     }
 
-    /** Per-sample {@code log p1(x1)} for {@code x1 [N, dim]} under the flow from {@code source}. */
-    public static double[] logProb(VelocityField field, Tensor z, Tensor x1, Distribution source, int steps, Rng rng) {
+    /** The source log-density at row {@code x[offset .. offset+dim)}, e.g. {@code io.vrfm.data.Distribution::logDensity}. */
+    @FunctionalInterface
+    public interface LogDensity {
+        double at(float[] x, int offset);
+    }
+
+    /** Per-sample {@code log p1(x1)} for {@code x1 [N, dim]} under the flow from the source density {@code source}. */
+    public static double[] logProb(VelocityField field, Tensor z, Tensor x1, LogDensity source, int steps, Rng rng) {
         int n = x1.dim(0), dim = (int) (x1.size() / n);
-        if (source.dim() != dim) {
-            throw new IllegalArgumentException("likelihood: source dimension " + source.dim() + " != data dimension " + dim);
-        }
         List<Tensor> params = new ArrayList<>();
         if (field instanceof Module) {
             for (Tensor p : ((Module) field).parameters()) {
@@ -60,7 +62,7 @@ public final class Likelihood {
             float[] x0 = x.toArray();
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
-                out[i] = source.logDensity(x0, i * dim) - intDiv[i];
+                out[i] = source.at(x0, i * dim) - intDiv[i];
             }
             return out;
         } finally {

@@ -19,6 +19,7 @@ public final class ScalarEncoder extends Module {
 
     private final int coords, embDim;
     private final Tensor freqs;
+    private final float[] hostFreqs;
     private final Mlp mlp;
 
     public ScalarEncoder(Backend be, Rng rng, int coords, int embDim, int width, float scale, float maxPeriod) {
@@ -33,6 +34,7 @@ public final class ScalarEncoder extends Module {
             f[i] = (float) (scale * Math.exp(-Math.log(maxPeriod) * i / half));
         }
         this.freqs = Tensor.of(be, f, 1, 1, half);
+        this.hostFreqs = f;
         this.mlp = child("mlp", new Mlp(be, rng, SyntheticVelocityNet.ACTIVATION, false, coords * embDim, width, width));
     }
 
@@ -40,14 +42,38 @@ public final class ScalarEncoder extends Module {
         this(be, rng, coords, width, width, DEFAULT_SCALE, DEFAULT_MAX_PERIOD);
     }
 
-    /** The sinusoidal features {@code [N, coords·embDim]} (differentiable in {@code x}). */
+    /**
+     * The sinusoidal features {@code [N, coords·embDim]} (differentiable in {@code x}). When no gradient can flow to
+     * {@code x} (training inputs are data) and the backend keeps tensors on the heap, they are computed in one fused
+     * host pass instead of four tensor ops (multiply, cos, sin, concat) — the same float arithmetic, bit-identical.
+     */
     public Tensor features(Tensor x) {
         int n = x.dim(0);
         if (x.size() != (long) n * coords) {
             throw new IllegalArgumentException("ScalarEncoder: expects [N, " + coords + "], got " + x.shapeString());
         }
+        if (!(x.requiresGrad() && io.vrfm.tensor.GradMode.isEnabled()) && x.backend().heapManaged()) {
+            return fusedFeatures(x, n);
+        }
         Tensor args = x.reshape(n, coords, 1).mul(freqs);
         return Tensor.concat(2, args.cos(), args.sin()).reshape(n, coords * embDim);
+    }
+
+    private Tensor fusedFeatures(Tensor x, int n) {
+        float[] xs = x.toArray();
+        int half = embDim / 2;
+        float[] out = new float[n * coords * embDim];
+        float[] f = hostFreqs;
+        for (int r = 0; r < n * coords; r++) {
+            float v = xs[r];
+            int base = r * embDim;
+            for (int k = 0; k < half; k++) {
+                float a = v * f[k];
+                out[base + k] = (float) Math.cos(a);
+                out[base + half + k] = (float) Math.sin(a);
+            }
+        }
+        return Tensor.of(x.backend(), out, n, coords * embDim);
     }
 
     public Tensor forward(Tensor x) {

@@ -17,7 +17,7 @@ class WassersteinTest {
             b[i] = a[i] + 0.75f;
         }
         assertEquals(0.75, Wasserstein.w1Exact1d(a, b), 1e-5);
-        assertEquals(0.75, Wasserstein.w1Exact(a, b, a.length, 1), 1e-5);
+        assertEquals(0.75, Wasserstein.w1Exact(a, b, 300, 1), 1e-5); // the first 300 points of each, for speed
         assertEquals(0.75, Wasserstein.slicedW1(a, a.length, b, b.length, 1), 1e-5);
     }
 

@@ -29,7 +29,7 @@ class LikelihoodTest {
             }
         };
         float[] x1 = {0.7f, -1.2f, 0.1f, 0.4f};
-        double[] lp = Likelihood.logProb(lin, null, Tensor.of(BE, x1, 2, 2), GaussianMixture.standardNormal(2), 40, new Rng(1));
+        double[] lp = Likelihood.logProb(lin, null, Tensor.of(BE, x1, 2, 2), GaussianMixture.standardNormal(2)::logDensity, 40, new Rng(1));
         // exp(−A) for upper-triangular A = [[a, c], [0, b]]
         double ea = Math.exp(-a), eb = Math.exp(-b);
         double off = -c * (ea - eb) / (-a + b); // (e^{-a} - e^{-b}) / ((-a) - (-b)) · (−c)
@@ -56,7 +56,7 @@ class LikelihoodTest {
         };
         // for a diagonal Jacobian the Rademacher estimate is exact
         float[] x1 = {0.3f, -0.5f, 1.0f};
-        double[] lp = Likelihood.logProb(diag, null, Tensor.of(BE, x1, 1, 3), GaussianMixture.standardNormal(3), 20, new Rng(2));
+        double[] lp = Likelihood.logProb(diag, null, Tensor.of(BE, x1, 1, 3), GaussianMixture.standardNormal(3)::logDensity, 20, new Rng(2));
         double[] k = {0.5, -0.2, 0.1};
         double s = -1.5 * Math.log(2 * Math.PI), tr = 0;
         for (int j = 0; j < 3; j++) {

@@ -21,8 +21,8 @@ class VelocityAmbiguityTest {
         CpuBackend be = new CpuBackend();
         SyntheticData.Task task = SyntheticData.oneD();
         int iters = 500, batch = 256;
-        Trainer rfm = new Trainer(be, task, TrainConfig.paper1d(Method.RFM, 1).withIters(iters).withBatch(batch));
-        Trainer vrfm = new Trainer(be, task, TrainConfig.paper1d(Method.VRFM, 1).withIters(iters).withBatch(batch));
+        Trainer rfm = new Trainer(be, coupling(task), TrainConfig.paper1d(Method.RFM, 1).withIters(iters).withBatch(batch));
+        Trainer vrfm = new Trainer(be, coupling(task), TrainConfig.paper1d(Method.VRFM, 1).withIters(iters).withBatch(batch));
         for (int i = 0; i < iters; i++) {
             rfm.trainStep();
             vrfm.trainStep();
@@ -84,5 +84,9 @@ class VelocityAmbiguityTest {
         m /= v.length;
         for (float x : v) s += (x - m) * (x - m);
         return Math.sqrt(s / v.length);
+    }
+
+    static Coupling coupling(SyntheticData.Task task) {
+        return Coupling.independent(task.dim(), task.source()::sample, task.target()::sample);
     }
 }

@@ -2,6 +2,7 @@ package io.vrfm.bench;
 
 import io.vrfm.backend.cpu.CpuBackend;
 import io.vrfm.data.SyntheticData;
+import io.vrfm.flow.Coupling;
 import io.vrfm.flow.Method;
 import io.vrfm.flow.TrainConfig;
 import io.vrfm.flow.Trainer;
@@ -48,7 +49,8 @@ public class VrfmStepBench {
     @Setup(Level.Trial)
     public void setup() {
         be = new CpuBackend(threads);
-        trainer = new Trainer(be, SyntheticData.twoD(), TrainConfig.paper2d(Method.parse(method), 0).withBatch(batch)
+        SyntheticData.Task task = SyntheticData.twoD();
+        trainer = new Trainer(be, Coupling.independent(2, task.source()::sample, task.target()::sample), TrainConfig.paper2d(Method.parse(method), 0).withBatch(batch)
                 .withIters(Integer.MAX_VALUE));
     }
 

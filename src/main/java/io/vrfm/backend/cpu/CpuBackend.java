@@ -449,7 +449,7 @@ public final class CpuBackend implements Backend {
                 rs[r] = (float) inv;
                 for (int q = 0; q < cols; q++) {
                     double xh = (xs[base + q] - mu) * inv;
-                    ys[base + q] = (float) (g == null ? xh : xh * g[q] + (b == null ? 0 : b[q]));
+                    ys[base + q] = (float) ((g == null ? xh : xh * g[q]) + (b == null ? 0 : b[q]));
                 }
             }
         });
@@ -479,7 +479,7 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
-        if (gg != null) {
+        if (gg != null || gb != null) {
             par.forRange(cols, 64, (lo, hi) -> {
                 for (int q = lo; q < hi; q++) {
                     double sg = 0, sb = 0;
@@ -488,7 +488,7 @@ public final class CpuBackend implements Backend {
                         sg += gys[r * cols + q] * xh;
                         sb += gys[r * cols + q];
                     }
-                    gg[q] = (float) sg;
+                    if (gg != null) gg[q] = (float) sg;
                     if (gb != null) gb[q] = (float) sb;
                 }
             });
@@ -560,7 +560,7 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
-        if (gg != null) {
+        if (gg != null || gb != null) {
             par.forRange(c, 1, (lo, hi) -> {
                 for (int ch = lo; ch < hi; ch++) {
                     double sg = 0, sb = 0;
@@ -573,7 +573,7 @@ public final class CpuBackend implements Backend {
                             sb += gys[off + p];
                         }
                     }
-                    gg[ch] = (float) sg;
+                    if (gg != null) gg[ch] = (float) sg;
                     if (gb != null) gb[ch] = (float) sb;
                 }
             });

@@ -11,6 +11,7 @@ package io.vrfm.backend.cpu;
  *   <li>{@link SgemmScalar}: a blocked scalar kernel the JIT auto-vectorises, used otherwise. It lives in its own
  *       class so that the Vector API classes are never loaded when the module is absent.</li>
  * </ul>
+ * The system property {@code -Dvrfm.sgemm.scalar=true} forces the scalar kernel (for comparisons).
  */
 public final class Sgemm {
 

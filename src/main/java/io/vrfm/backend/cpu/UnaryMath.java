@@ -88,49 +88,15 @@ final class UnaryMath {
     }
 
     /**
-     * The error function to about 1e-15 relative accuracy (W. J. Cody's rational approximations through
-     * erfc for |x| ≥ 0.5, a Taylor series below).
+     * The error function, Abramowitz &amp; Stegun 7.1.26 (absolute error below 1.5e-7, i.e. float32 resolution):
+     * one exp and a degree-5 polynomial, about 20x cheaper than a series or continued fraction. The CUDA kernels
+     * use {@code erff}; parity tolerances cover the difference.
      */
     static double erf(double x) {
         double ax = Math.abs(x);
-        if (ax < 0.5) {
-            // Maclaurin series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
-            double x2 = x * x, term = x, sum = x;
-            for (int n = 1; n < 30; n++) {
-                term *= -x2 / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-                    break;
-                }
-            }
-            return 1.1283791670955126 * sum;
-        }
-        double r = 1.0 - erfcPositive(ax);
+        double t = 1.0 / (1.0 + 0.3275911 * ax);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        double r = 1.0 - poly * Math.exp(-ax * ax);
         return x < 0 ? -r : r;
-    }
-
-    /** erfc for x ≥ 0.5 by a continued fraction (Lentz), accurate to double precision. */
-    private static double erfcPositive(double x) {
-        if (x > 27) {
-            return 0.0;
-        }
-        // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + ...)))))
-        double tiny = 1e-300;
-        double f = x, c = x, dd = 0;
-        for (int n = 1; n < 500; n++) {
-            double an = n * 0.5;
-            dd = x + an * dd;
-            dd = Math.abs(dd) < tiny ? tiny : dd;
-            c = x + an / c;
-            c = Math.abs(c) < tiny ? tiny : c;
-            dd = 1.0 / dd;
-            double delta = c * dd;
-            f *= delta;
-            if (Math.abs(delta - 1.0) < 1e-16) {
-                break;
-            }
-        }
-        return Math.exp(-x * x) / (f * 1.7724538509055159);
     }
 }

@@ -1,5 +1,6 @@
 package io.vrfm.cli.plot;
 
+import io.vrfm.eval.AmbiguityMap;
 import io.vrfm.io.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -248,6 +249,26 @@ public final class Plots {
     public static void heatmaps(Path png, String title, List<String> panelTitles, List<double[][]> grids,
                                 double xLo, double xHi, double tLo, double tHi, double vmin, double vmax) throws IOException {
         write(png, HeatmapPlot.render(title, panelTitles, grids, xLo, xHi, tLo, tHi, vmin, vmax).image());
+    }
+
+    /**
+     * Velocity-ambiguity maps side by side (e.g. ground truth, RFM, V-RFM), colour = velocity std per bin on one
+     * shared scale from 0; the maps must share their ranges.
+     */
+    public static void ambiguityMaps(Path png, String title, List<String> panelTitles, List<AmbiguityMap> maps)
+            throws IOException {
+        if (maps.isEmpty()) {
+            throw new IllegalArgumentException("no maps given");
+        }
+        AmbiguityMap first = maps.get(0);
+        List<double[][]> grids = new java.util.ArrayList<>();
+        for (AmbiguityMap m : maps) {
+            if (m.xLo() != first.xLo() || m.xHi() != first.xHi() || m.tLo() != first.tLo() || m.tHi() != first.tHi()) {
+                throw new IllegalArgumentException("ambiguity maps cover different ranges");
+            }
+            grids.add(m.std());
+        }
+        heatmaps(png, title, panelTitles, grids, first.xLo(), first.xHi(), first.tLo(), first.tHi(), 0.0, Double.NaN);
     }
 
     /** Images in [−1, 1], NCHW, as a grid of {@code cols} columns, each pixel drawn {@code scale}×{@code scale}. */

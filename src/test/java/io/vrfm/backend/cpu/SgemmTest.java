@@ -135,6 +135,8 @@ class SgemmTest {
                 check(gemm, rnd, ta, tb, 300, 3, 70, 1f, 0f, true, p);        // many rows, few columns
                 check(gemm, rnd, ta, tb, 128, 128, 128, 1f, 0f, false, p);
                 check(gemm, rnd, ta, tb, 500, 2, 200, 1f, 0f, true, p);       // 2 outputs: transposed path
+                check(gemm, rnd, ta, tb, 70, 40, 1100, 1f, 0f, false, p);     // several k-slices, beta = 0
+                check(gemm, rnd, ta, tb, 70, 40, 1100, 0.5f, 2f, true, p);    // several k-slices, general beta
                 check(gemm, rnd, ta, tb, 300, 15, 90, 0.5f, -1f, true, p);
             }
         }
@@ -155,6 +157,12 @@ class SgemmTest {
     void largerSizesMatchReference() {
         largerSizes(Sgemm::sgemm, par);
         largerSizes(Sgemm::sgemm, new CpuParallel(1));
+        CpuParallel five = new CpuParallel(5); // more workers than cores: panels packed by whoever comes first
+        try {
+            largerSizes(Sgemm::sgemm, five);
+        } finally {
+            five.shutdown();
+        }
     }
 
     @Test

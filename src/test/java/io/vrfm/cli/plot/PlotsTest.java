@@ -206,6 +206,25 @@ class PlotsTest {
     }
 
     @Test
+    void ambiguityMapsShareAScaleFromZero() throws IOException {
+        float[] x = {0.1f, 0.2f, 0.6f, 0.7f}, t = {0.1f, 0.2f, 0.6f, 0.7f}, v = {0f, 2f, 1f, 1f};
+        io.vrfm.eval.AmbiguityMap a = io.vrfm.eval.AmbiguityMap.compute(x, t, v, 2, 2, 0, 1, 0, 1, 2);
+        Path p = dir.resolve("amb.png");
+        Plots.ambiguityMaps(p, "ambiguity", List.of("a", "b"), List.of(a, a));
+        HeatmapPlot.Rendered r = HeatmapPlot.render("ambiguity", List.of("a", "b"), List.of(a.std(), a.std()),
+                0, 1, 0, 1, 0.0, Double.NaN);
+        BufferedImage img = readBack(p, r.layout().width(), r.layout().height());
+        int[] hot = r.layout().cellCenter(0, 0, 0, 2, 2);
+        int[] zero = r.layout().cellCenter(1, 1, 1, 2, 2);
+        int[] none = r.layout().cellCenter(1, 0, 1, 2, 2);
+        assertEquals(Colormap.viridis(1.0).getRGB() & 0xFFFFFF, img.getRGB(hot[0], hot[1]) & 0xFFFFFF);
+        assertEquals(Colormap.viridis(0.0).getRGB() & 0xFFFFFF, img.getRGB(zero[0], zero[1]) & 0xFFFFFF);
+        assertEquals(Colormap.MISSING.getRGB() & 0xFFFFFF, img.getRGB(none[0], none[1]) & 0xFFFFFF);
+        io.vrfm.eval.AmbiguityMap other = io.vrfm.eval.AmbiguityMap.compute(x, t, v, 2, 2, -1, 1, 0, 1, 2);
+        assertThrows(IllegalArgumentException.class, () -> Plots.ambiguityMaps(p, "x", List.of("a", "b"), List.of(a, other)));
+    }
+
+    @Test
     void colormapEnds() {
         assertEquals(new Color(68, 1, 84), Colormap.viridis(0));
         assertEquals(new Color(253, 231, 37), Colormap.viridis(1));
