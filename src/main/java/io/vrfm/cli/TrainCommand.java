@@ -16,10 +16,25 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code train}: one model (rfm, vrfm or cfm) on a synthetic task into a run directory. */
+/**
+ * {@code train}: one model (rfm, vrfm or cfm) on a synthetic task into a run directory; with {@code --dataset} it
+ * trains an image model instead (the same as {@code train-image}, whose options it then accepts).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train one flow model on a synthetic task; writes config.json and checkpoints/model.safetensors.")
+        description = {"Train one flow model on a synthetic task; writes config.json and checkpoints/model.safetensors.",
+                "With --dataset mnist|fashion-mnist|cifar10 it trains an image model (--model unet|mnist-resnet,"
+                        + " --preset ...): the options of 'train-image --help'."})
 public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--dataset", description = "Image data set: mnist, fashion-mnist or cifar10 (delegates to train-image).")
+    String dataset;
+
+    /** Options only the image trainer knows; accepted when --dataset is given. */
+    @picocli.CommandLine.Unmatched
+    java.util.List<String> imageOptions = new java.util.ArrayList<>();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--task", defaultValue = "synthetic-1d",
             description = "synthetic-1d, synthetic-2d, moons, 8gaussians or checkerboard (default ${DEFAULT-VALUE}).")
     String task;
@@ -70,6 +85,22 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dataset != null) {
+            ImageTrainCommand image = new ImageTrainCommand();
+            try {
+                java.util.List<String> all = spec.commandLine().getParseResult().originalArgs();
+                java.util.List<String> own = all.subList(all.indexOf(spec.name()) + 1, all.size());
+                new picocli.CommandLine(image).parseArgs(own.toArray(new String[0]));
+            } catch (picocli.CommandLine.ParameterException e) {
+                throw new IllegalArgumentException("train --dataset: " + e.getMessage()
+                        + " (see: train-image --help)");
+            }
+            return image.call();
+        }
+        if (!imageOptions.isEmpty()) {
+            throw new IllegalArgumentException("train: unknown option(s) " + imageOptions
+                    + "; image options such as --model need --dataset, see train --help");
+        }
         SyntheticData.Task t = SingleRun.task(task);
         Method m = Method.parse(method);
         TrainConfig c = (t.dim() == 1 ? TrainConfig.paper1d(m, seed) : TrainConfig.paper2d(m, seed))
