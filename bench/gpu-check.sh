@@ -126,10 +126,9 @@ grep -E 'tests (successful|failed|skipped|aborted)' "$out/tests.txt" | sed 's/^/
 grep -h '^\[CudaParityTest' "$out/tests.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 
 # ---------------------------------------------------------------- 5. short GPU training run
-# TODO(launcher): `reproduce synthetic-2d --quick --device cuda` is written by another part of the project.
-# This hook enables itself as soon as the launcher in vrfm4j.jar knows the command.
+# The main job of the README, on the GPU (1,500 iterations per model, three models, then evaluation).
 if "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce --help > /dev/null 2>&1; then
-  run train 75 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce synthetic-2d --quick --device cuda --out "$out/train-run"
+  run train 150 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce synthetic-2d --quick --device cuda --out "$out/train-run"
   tail -5 "$out/train.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
   say "train: TODO -- 'reproduce synthetic-2d --quick --device cuda' not in this jar yet (hook in gpu-check.sh step 5)"
@@ -142,6 +141,10 @@ if "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain --check > /dev/
   run bench 170 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
       -rf json -rff "$out/jmh-cuda.json"
   sed -n '/^| /p; /SGEMM/p' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
+  # one 2-D V-RFM / RFM training step, CUDA against the CPU backend, at batch 1000 and 65536 (ms/step)
+  run step-bench 150 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
+      -p device=cuda,cpu -p batch=1000,65536 -p threads=16 -wi 1 -i 3 -w 1s -r 2s -f 1 -rf json -rff "$out/jmh-step.json"
+  grep -E '^VrfmStepBench|^Benchmark' "$out/step-bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
   say "bench: TODO -- io.vrfm.bench.CudaBenchMain not in this jar yet (bench/ not compiled in)"
 fi

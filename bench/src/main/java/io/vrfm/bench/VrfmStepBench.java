@@ -43,12 +43,16 @@ public class VrfmStepBench {
     @Param({"2"})
     public int threads;
 
-    private CpuBackend be;
+    /** cpu or cuda (gpu-check.sh runs both, at batch 1000 and 65536). */
+    @Param({"cpu"})
+    public String device;
+
+    private io.vrfm.backend.Backend be;
     private Trainer trainer;
 
     @Setup(Level.Trial)
     public void setup() {
-        be = new CpuBackend(threads);
+        be = device.equals("cpu") ? new CpuBackend(threads) : io.vrfm.cli.Devices.open(device);
         SyntheticData.Task task = SyntheticData.twoD();
         trainer = new Trainer(be, Coupling.independent(2, task.source()::sample, task.target()::sample), TrainConfig.paper2d(Method.parse(method), 0).withBatch(batch)
                 .withIters(Integer.MAX_VALUE));
@@ -61,6 +65,8 @@ public class VrfmStepBench {
 
     @Benchmark
     public double step() {
-        return trainer.trainStep().total();
+        double loss = trainer.trainStep().total();
+        be.synchronize();
+        return loss;
     }
 }
