@@ -119,7 +119,7 @@ if ! grep -q '^CUDA: available' "$out/info.txt"; then
 fi
 
 # ---------------------------------------------------------------- 4. CUDA parity tests
-run tests 200 "$JAVA" "${JFLAGS[@]}" -jar "$CONSOLE" execute --disable-banner --details=tree \
+run tests 150 "$JAVA" "${JFLAGS[@]}" -jar "$CONSOLE" execute --disable-banner --details=tree \
     --class-path "$JAR:$B/test-classes" --select-class io.vrfm.backend.cuda.CudaParityTest \
     --reports-dir "$out/junit"
 grep -E 'tests (successful|failed|skipped|aborted)' "$out/tests.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
@@ -128,7 +128,7 @@ grep -h '^\[CudaParityTest' "$out/tests.txt" | sed 's/^/    /' | tee -a "$out/su
 # ---------------------------------------------------------------- 5. short GPU training run
 # The main job of the README, on the GPU (1,500 iterations per model, three models, then evaluation).
 if "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce --help > /dev/null 2>&1; then
-  run train 150 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce synthetic-2d --quick --device cuda --out "$out/train-run"
+  run train 90 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce synthetic-2d --quick --device cuda --out "$out/train-run"
   tail -5 "$out/train.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
   say "train: TODO -- 'reproduce synthetic-2d --quick --device cuda' not in this jar yet (hook in gpu-check.sh step 5)"
@@ -138,12 +138,12 @@ fi
 # TODO(bench): the CUDA benchmarks are in bench/src/main/java/io/vrfm/bench/Cuda*Bench.java; they are in
 # vrfm4j.jar once bench/ is a source root of the build. Skipped (with a note) when the jar lacks them.
 if "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain --check > /dev/null 2>&1; then
-  run bench 170 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
+  run bench 110 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
       -rf json -rff "$out/jmh-cuda.json"
   sed -n '/^| /p; /SGEMM/p' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
   # one 2-D V-RFM / RFM training step, CUDA against the CPU backend, at batch 1000 and 65536 (ms/step)
-  run step-bench 150 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
-      -p device=cuda,cpu -p batch=1000,65536 -p threads=16 -wi 1 -i 3 -w 1s -r 2s -f 1 -rf json -rff "$out/jmh-step.json"
+  run step-bench 80 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
+      -p device=cuda,cpu -p batch=1000,65536 -p threads=16 -wi 1 -i 2 -w 1s -r 1s -f 1 -rf json -rff "$out/jmh-step.json"
   grep -E '^VrfmStepBench|^Benchmark' "$out/step-bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
   say "bench: TODO -- io.vrfm.bench.CudaBenchMain not in this jar yet (bench/ not compiled in)"
