@@ -142,7 +142,8 @@ final class SyntheticPlots {
                     hs.put(e.getKey(), AmbiguityMap.velocitiesNear(p.x(), p.t(), p.v(), pt[0], pt[1], 0.1, 0.03));
                 }
                 Plots.histograms1d(dir.resolve(String.format(java.util.Locale.ROOT, "velocity_hist_x%.0f_t%.2f.png", pt[0], pt[1])),
-                        String.format(java.util.Locale.ROOT, "velocity near (x, t) = (%.0f, %.2f)", pt[0], pt[1]), hs, 60, -6, 6);
+                        String.format(java.util.Locale.ROOT, "velocity near (x, t) = (%.0f, %.2f)", pt[0], pt[1]), "velocity",
+                        hs, 60, -6, 6);
             }
         }
         // metrics vs Euler steps

@@ -95,15 +95,26 @@ public final class Plots {
      */
     public static void histograms1d(Path png, String title, Map<String, float[]> series, int bins, double lo, double hi)
             throws IOException {
-        histograms1d(png, title, series, bins, lo, hi, WIDTH, HEIGHT);
+        histograms1d(png, title, "x", series, bins, lo, hi, WIDTH, HEIGHT);
+    }
+
+    /** As above with the horizontal axis named {@code xLabel} (e.g. "velocity"). */
+    public static void histograms1d(Path png, String title, String xLabel, Map<String, float[]> series, int bins,
+                                    double lo, double hi) throws IOException {
+        histograms1d(png, title, xLabel, series, bins, lo, hi, WIDTH, HEIGHT);
     }
 
     public static void histograms1d(Path png, String title, Map<String, float[]> series, int bins, double lo, double hi,
                                     int width, int height) throws IOException {
+        histograms1d(png, title, "x", series, bins, lo, hi, width, height);
+    }
+
+    public static void histograms1d(Path png, String title, String xLabel, Map<String, float[]> series, int bins,
+                                    double lo, double hi, int width, int height) throws IOException {
         if (bins <= 0 || !(hi > lo)) {
             throw new IllegalArgumentException("need bins > 0 and lo < hi, got " + bins + ", [" + lo + ", " + hi + "]");
         }
-        XYChart chart = base(title, "x", "density", width, height);
+        XYChart chart = base(title, xLabel, "density", width, height);
         legendBelow(chart);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         int i = 0;
