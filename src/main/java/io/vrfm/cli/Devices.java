@@ -11,37 +11,9 @@ public final class Devices {
     private Devices() {
     }
 
-    /** Whether CUDA is usable here, and if not, one line saying why. */
-    public record Probe(boolean available, String reason) {
-    }
-
-    public static Probe probeCuda() {
-        try {
-            Class.forName("jcuda.driver.JCudaDriver");
-            jcuda.driver.JCudaDriver.setExceptionsEnabled(true);
-            jcuda.driver.JCudaDriver.cuInit(0);
-            int[] count = new int[1];
-            jcuda.driver.JCudaDriver.cuDeviceGetCount(count);
-            if (count[0] == 0) {
-                return new Probe(false, "CUDA: the driver loaded but reports no GPU");
-            }
-            return new Probe(true, "CUDA: " + count[0] + " device(s)");
-        } catch (ClassNotFoundException e) {
-            return new Probe(false, "CUDA: JCuda classes missing from the class path");
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return new Probe(false, "CUDA: " + oneLine(e) );
-        } catch (RuntimeException e) {
-            return new Probe(false, "CUDA: driver error " + oneLine(e));
-        }
-    }
-
-    static String oneLine(Throwable e) {
-        String msg = String.valueOf(e.getMessage());
-        if (msg.contains("libcuda.so")) {
-            return "libcuda.so.1 not found — no NVIDIA driver on this machine";
-        }
-        int nl = msg.indexOf('\n');
-        return nl >= 0 ? msg.substring(0, nl) : msg;
+    /** Whether CUDA is usable here, and if not, one line saying why (probed once per JVM by the CUDA backend). */
+    public static io.vrfm.backend.cuda.CudaBackend.Probe probeCuda() {
+        return io.vrfm.backend.cuda.CudaBackend.probe();
     }
 
     /** Opens the backend named by {@code --device}; fails with one clear line when CUDA is asked for but unusable. */
@@ -50,14 +22,14 @@ public final class Devices {
             case "cpu":
                 return new CpuBackend();
             case "cuda": {
-                Probe p = probeCuda();
+                io.vrfm.backend.cuda.CudaBackend.Probe p = probeCuda();
                 if (!p.available()) {
                     throw new IllegalArgumentException("--device cuda: " + p.reason() + "; use --device cpu or auto");
                 }
                 return openCuda();
             }
             case "auto": {
-                Probe p = probeCuda();
+                io.vrfm.backend.cuda.CudaBackend.Probe p = probeCuda();
                 if (p.available()) {
                     return openCuda();
                 }

@@ -16,7 +16,8 @@ public final class InfoCommand implements Runnable {
         try (CpuBackend cpu = new CpuBackend()) {
             System.out.println("CPU:   usable — " + cpu.describe());
         }
-        Devices.Probe cuda = Devices.probeCuda();
-        System.out.println((cuda.available() ? "CUDA:  usable — " : "CUDA:  unusable — ") + cuda.reason());
+        io.vrfm.backend.cuda.CudaBackend.Probe cuda = Devices.probeCuda();
+        System.out.println(cuda.available() ? "CUDA:  usable — " + cuda.device()
+                : "CUDA:  unusable — " + cuda.reason().replaceFirst("^CUDA: ", ""));
     }
 }
