@@ -21,9 +21,9 @@ final class UnaryMath {
             case ABS: for (int i = lo; i < hi; i++) y[i] = Math.abs(x[i]); break;
             case RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : 0f; break;
             case GELU_TANH:
-                for (int i = lo; i < hi; i++) {
+                for (int i = Sgemm.vectorized() ? UnaryVector.geluTanhForward(x, y, lo, hi) : lo; i < hi; i++) {
                     float v = x[i];
-                    y[i] = 0.5f * v * (1f + (float) tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
+                    y[i] = 0.5f * v * (1f + geluTanhInner(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
                 }
                 break;
             case GELU_ERF:
@@ -52,10 +52,10 @@ final class UnaryMath {
             case ABS: for (int i = lo; i < hi; i++) gx[i] = gy[i] * Math.signum(x[i]); break;
             case RELU: for (int i = lo; i < hi; i++) gx[i] = x[i] > 0 ? gy[i] : 0f; break;
             case GELU_TANH:
-                for (int i = lo; i < hi; i++) {
+                for (int i = Sgemm.vectorized() ? UnaryVector.geluTanhBackward(x, gy, gx, lo, hi) : lo; i < hi; i++) {
                     float v = x[i];
                     float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
-                    float th = (float) tanh(u);
+                    float th = geluTanhInner(u);
                     float du = SQRT_2_OVER_PI * (1f + 3f * GELU_C * v * v);
                     gx[i] = gy[i] * (0.5f * (1f + th) + 0.5f * v * (1f - th * th) * du);
                 }
@@ -85,6 +85,39 @@ final class UnaryMath {
             case SQUARE: for (int i = lo; i < hi; i++) gx[i] = 2f * gy[i] * x[i]; break;
             default: throw new IllegalStateException(op.name());
         }
+    }
+
+    /**
+     * Cephes' single-precision exp (range reduction by ln 2, degree-5 polynomial): relative error below 1e-7,
+     * about twice as fast as {@code Math.exp} in a loop.
+     */
+    static float expf(float x) {
+        if (x > 88.7f) {
+            return Float.POSITIVE_INFINITY;
+        }
+        if (x < -87.3f) {
+            return 0f;
+        }
+        // round-to-nearest by the 1.5·2^23 trick (Math.round is slow here); ni is the same integer
+        float shifted = x * 1.44269504088896341f + 12582912f;
+        int ni = Float.floatToRawIntBits(shifted) - 0x4B400000;
+        float n = shifted - 12582912f;
+        float r = x - n * 0.693359375f - n * -2.12194440e-4f;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        return (p * r * r + r + 1f) * Float.intBitsToFloat((ni + 127) << 23);
+    }
+
+    /**
+     * tanh for the tanh-GELU, {@code 1 − 2/(exp(2u) + 1)} in float: absolute error about 1e-7, which is all
+     * {@code 0.5·x·(1 + tanh u)} needs (the relative accuracy of {@link #tanh} near 0 is not needed here).
+     */
+    static float geluTanhInner(float u) {
+        return 1f - 2f / (expf(2f * u) + 1f);
     }
 
     /**

@@ -15,6 +15,45 @@ class UnaryMathTest {
     }
 
     @Test
+    void fastExpAndGeluTanhAreAccurate() {
+        for (float x = -87f; x <= 88f; x += 0.0137f) {
+            double ref = Math.exp(x);
+            assertEquals(ref, UnaryMath.expf(x), 2e-7 * ref, "expf(" + x + ")");
+        }
+        for (float u = -30f; u <= 30f; u += 0.001f) {
+            assertEquals(Math.tanh(u), UnaryMath.geluTanhInner(u), 2e-7, "tanh(" + u + ")");
+        }
+    }
+
+    /** The SIMD tanh-GELU gives bit-identical results to the scalar loop (same float operations, same order). */
+    @Test
+    void vectorGeluMatchesScalarExactly() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sgemm.vectorized(), "Vector API module not present");
+        int n = 1000;
+        float[] x = new float[n], gy = new float[n];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * 4);
+            gy[i] = (float) r.nextGaussian();
+        }
+        x[0] = 60f;
+        x[1] = -60f;
+        x[2] = 0f;
+        float[] yv = new float[n], ys = new float[n], gv = new float[n], gs = new float[n];
+        UnaryMath.forward(io.vrfm.backend.UnaryOp.GELU_TANH, x, yv, 0, n, 0, 0);
+        UnaryMath.backward(io.vrfm.backend.UnaryOp.GELU_TANH, x, yv, gy, gv, 0, n, 0, 0);
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            ys[i] = 0.5f * v * (1f + UnaryMath.geluTanhInner(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+            float th = UnaryMath.geluTanhInner(0.7978845608028654f * (v + 0.044715f * v * v * v));
+            float du = 0.7978845608028654f * (1f + 3f * 0.044715f * v * v);
+            gs[i] = gy[i] * (0.5f * (1f + th) + 0.5f * v * (1f - th * th) * du);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ys, yv);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(gs, gv);
+    }
+
+    @Test
     void erfIsAccurateToFloatResolution() {
         double[][] known = {{0, 0}, {0.1, 0.1124629160}, {0.5, 0.5204998778}, {1, 0.8427007929},
                 {1.5, 0.9661051465}, {2, 0.9953222650}, {3, 0.9999779095}, {-1, -0.8427007929}, {-0.25, -0.2763263902}};

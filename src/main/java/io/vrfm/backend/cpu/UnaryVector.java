@@ -1,0 +1,66 @@
+package io.vrfm.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD versions of the hottest unary rules (tanh-GELU forward and backward), with the same float operations in the
+ * same order as the scalar code in {@link UnaryMath}, so results do not depend on which path ran. Only loaded when
+ * {@link Sgemm#vectorized()} says the Vector API module is present.
+ */
+final class UnaryVector {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final float K = 0.7978845608028654f;   // sqrt(2/pi), as UnaryMath.SQRT_2_OVER_PI
+    private static final float C = 0.044715f;             // as UnaryMath.GELU_C
+
+    private UnaryVector() {
+    }
+
+    /** {@link UnaryMath#expf} lane-wise; inputs are clamped to its finite range (used where that is harmless). */
+    private static FloatVector expf(FloatVector x) {
+        x = x.max(-87.3f).min(88.7f);
+        FloatVector shifted = x.mul(1.44269504088896341f).add(12582912f);
+        IntVector ni = shifted.reinterpretAsInts().sub(0x4B400000);
+        FloatVector n = shifted.sub(12582912f);
+        FloatVector r = x.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        FloatVector pow2 = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(r).mul(r).add(r).add(1f).mul(pow2);
+    }
+
+    /** {@link UnaryMath#geluTanhInner}: {@code 1 − 2/(exp(2u) + 1)}. */
+    private static FloatVector tanhInner(FloatVector u) {
+        return FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(expf(u.mul(2f)).add(1f)));
+    }
+
+    /** Returns the first index it did not process (the caller finishes the tail in scalar code). */
+    static int geluTanhForward(float[] x, float[] y, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.add(v.mul(C).mul(v).mul(v)).mul(K);
+            v.mul(0.5f).mul(tanhInner(u).add(1f)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    /** Returns the first index it did not process (the caller finishes the tail in scalar code). */
+    static int geluTanhBackward(float[] x, float[] gy, float[] gx, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.add(v.mul(C).mul(v).mul(v)).mul(K);
+            FloatVector th = tanhInner(u);
+            FloatVector du = v.mul(3f * C).mul(v).add(1f).mul(K);
+            FloatVector d = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(th.mul(th).neg().add(1f)).mul(du));
+            FloatVector.fromArray(S, gy, i).mul(d).intoArray(gx, i);
+        }
+        return i;
+    }
+}
