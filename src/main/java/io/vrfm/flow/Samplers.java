@@ -47,6 +47,21 @@ public final class Samplers {
     }
 
     public static SampleResult euler(Ode f, Tensor x0, float t0, float t1, int steps, boolean record) {
+        return fixedSteps(x0, t0, t1, steps, 1, record, (x, t, dt, i) -> FlowOps.eulerStep(x, f.f(x, t), dt, null, 0f));
+    }
+
+    /** One in-place update of a fixed-step integrator: step {@code i} from {@code t} to {@code t + dt}. */
+    @FunctionalInterface
+    private interface StepRule {
+        void advance(Tensor x, float t, float dt, int i);
+    }
+
+    /**
+     * The loop every fixed-step sampler shares: copy {@code x0}, take {@code steps} uniform steps from {@code t0} to
+     * {@code t1} under noGrad, optionally recording the state after each; NFE = {@code evalsPerStep·steps}.
+     */
+    private static SampleResult fixedSteps(Tensor x0, float t0, float t1, int steps, int evalsPerStep, boolean record,
+                                           StepRule rule) {
         checkSteps(steps);
         List<float[]> traj = record ? new ArrayList<>() : null;
         List<Float> times = record ? new ArrayList<>() : null;
@@ -55,33 +70,21 @@ public final class Samplers {
             float dt = (t1 - t0) / steps;
             keep(traj, times, x, t0);
             for (int i = 0; i < steps; i++) {
-                float t = t0 + i * dt;
-                FlowOps.eulerStep(x, f.f(x, t), dt, null, 0f);
+                rule.advance(x, t0 + i * dt, dt, i);
                 keep(traj, times, x, t0 + (i + 1) * dt);
             }
-            return new SampleResult(x, steps, traj, times);
+            return new SampleResult(x, evalsPerStep * steps, traj, times);
         }
     }
 
     /** Heun's method (explicit trapezoid, second order; NFE = 2·steps). */
     public static SampleResult heun(Ode f, Tensor x0, int steps, boolean record) {
-        checkSteps(steps);
-        List<float[]> traj = record ? new ArrayList<>() : null;
-        List<Float> times = record ? new ArrayList<>() : null;
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            Tensor x = x0.copy();
-            float dt = 1f / steps;
-            keep(traj, times, x, 0f);
-            for (int i = 0; i < steps; i++) {
-                float t = i * dt;
-                Tensor k1 = f.f(x, t);
-                Tensor pred = x.add(k1.mul(dt));
-                Tensor k2 = f.f(pred, t + dt);
-                FlowOps.eulerStep(x, k1.add(k2), 0.5f * dt, null, 0f);
-                keep(traj, times, x, (i + 1) * dt);
-            }
-            return new SampleResult(x, 2 * steps, traj, times);
-        }
+        return fixedSteps(x0, 0f, 1f, steps, 2, record, (x, t, dt, i) -> {
+            Tensor k1 = f.f(x, t);
+            Tensor pred = x.add(k1.mul(dt));
+            Tensor k2 = f.f(pred, t + dt);
+            FlowOps.eulerStep(x, k1.add(k2), 0.5f * dt, null, 0f);
+        });
     }
 
     // Dormand–Prince 5(4) tableau
@@ -185,27 +188,16 @@ public final class Samplers {
      * Valid only when the source is {@code N(0, I)} (the score formula assumes it). NFE = steps.
      */
     public static SampleResult eulerMaruyama(Ode f, Tensor x0, int steps, float epsilon, Rng rng, boolean record) {
-        checkSteps(steps);
-        List<float[]> traj = record ? new ArrayList<>() : null;
-        List<Float> times = record ? new ArrayList<>() : null;
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            Tensor x = x0.copy();
-            float dt = 1f / steps;
-            keep(traj, times, x, 0f);
-            for (int i = 0; i < steps; i++) {
-                float t = i * dt;
-                Tensor v = f.f(x, t);
-                if (i == steps - 1) {
-                    FlowOps.eulerStep(x, v, dt, null, 0f);
-                } else {
-                    Tensor drift = v.sub(x.sub(v.mul(t)).mul(0.5f * epsilon));
-                    Tensor noise = Tensor.randn(x.backend(), rng, x.shape());
-                    FlowOps.eulerStep(x, drift, dt, noise, (float) Math.sqrt(epsilon * (1 - t) * dt));
-                }
-                keep(traj, times, x, (i + 1) * dt);
+        return fixedSteps(x0, 0f, 1f, steps, 1, record, (x, t, dt, i) -> {
+            Tensor v = f.f(x, t);
+            if (i == steps - 1) {
+                FlowOps.eulerStep(x, v, dt, null, 0f);
+            } else {
+                Tensor drift = v.sub(x.sub(v.mul(t)).mul(0.5f * epsilon));
+                Tensor noise = Tensor.randn(x.backend(), rng, x.shape());
+                FlowOps.eulerStep(x, drift, dt, noise, (float) Math.sqrt(epsilon * (1 - t) * dt));
             }
-            return new SampleResult(x, steps, traj, times);
-        }
+        });
     }
 
     private static void checkSteps(int steps) {
