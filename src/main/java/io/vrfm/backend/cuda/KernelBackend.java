@@ -72,18 +72,32 @@ public class KernelBackend implements Backend {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
+    /**
+     * Queues {@code kernel} (an {@code extern "C"} entry of {@code kernels/*.cu}) on the device. Every launch goes
+     * through here: a failure is rethrown as a {@link KernelLaunchException} naming the kernel, grid and block.
+     */
+    protected final void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, Object... args) {
+        try {
+            device.launch(kernel, gx, gy, gz, bx, by, bz, args);
+        } catch (KernelLaunchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KernelLaunchException(kernel, gx, gy, gz, bx, by, bz, e);
+        }
+    }
+
     protected final void launch1d(String kernel, long n, Object... args) {
         if (n <= 0) {
             return;
         }
-        device.launch(kernel, grid1(n), 1, 1, BLOCK, 1, 1, args);
+        launch(kernel, grid1(n), 1, 1, BLOCK, 1, 1, args);
     }
 
     protected final void launchRows(String kernel, int rows, Object... args) {
         if (rows <= 0) {
             return;
         }
-        device.launch(kernel, rows, 1, 1, BLOCK, 1, 1, args);
+        launch(kernel, rows, 1, 1, BLOCK, 1, 1, args);
     }
 
     protected final DeviceBuffer buf(Buffer b, String what) {
@@ -316,7 +330,7 @@ public class KernelBackend implements Backend {
             int chunk = (n + chunks - 1) / chunks;
             DeviceBuffer partial = workspace((long) outer * chunks * inner);
             try {
-                device.launch("vrfm_reduce_cols_chunked", (inner + 31) / 32, chunks, outer, 32, 8, 1,
+                launch("vrfm_reduce_cols_chunked", (inner + 31) / 32, chunks, outer, 32, 8, 1,
                         op.ordinal(), ptr(x), partial.address(), outer, n, inner, chunk);
                 launch1d("vrfm_reduce_cols", (long) outer * inner, op.ordinal(), partial.address(), ptr(out),
                         outer, chunks, inner);
@@ -337,8 +351,8 @@ public class KernelBackend implements Backend {
         int g = (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 1024));
         DeviceBuffer partial = workspace(g);
         try {
-            device.launch("vrfm_sum_partial", g, 1, 1, BLOCK, 1, 1, ptr(x), partial.address(), n, scale);
-            device.launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
+            launch("vrfm_sum_partial", g, 1, 1, BLOCK, 1, 1, ptr(x), partial.address(), n, scale);
+            launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
         } finally {
             allocator.release(partial.block);
         }
@@ -391,7 +405,7 @@ public class KernelBackend implements Backend {
             DeviceBuffer partial = workspace(2L * chunks * cols);
             try {
                 long pg = partial.address(), pb = partial.address((long) chunks * cols);
-                device.launch("vrfm_layernorm_bwd_params_partial", (cols + 31) / 32, chunks, 1, 32, 8, 1,
+                launch("vrfm_layernorm_bwd_params_partial", (cols + 31) / 32, chunks, 1, 32, 8, 1,
                         ptr(x), ptr(mean), ptr(rstd), ptr(gy), pg, pb, rows, cols, chunk);
                 if (gGamma != null) {
                     launch1d("vrfm_reduce_cols", cols, 0, pg, ptr(gGamma), 1, chunks, cols);
@@ -654,7 +668,7 @@ public class KernelBackend implements Backend {
         if (gy > MAX_GRID) {
             throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) tile * MAX_GRID + ")");
         }
-        device.launch(big ? "vrfm_sgemm_big" : "vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0,
+        launch(big ? "vrfm_sgemm_big" : "vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0,
                 m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
     }
 
@@ -693,8 +707,8 @@ public class KernelBackend implements Backend {
         int g = (int) Math.min((n + BLOCK - 1) / BLOCK, 1024);
         DeviceBuffer partial = workspace(g);
         try {
-            device.launch("vrfm_mse_partial", g, 1, 1, BLOCK, 1, 1, ptr(a), ptr(b), partial.address(), n);
-            device.launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
+            launch("vrfm_mse_partial", g, 1, 1, BLOCK, 1, 1, ptr(a), ptr(b), partial.address(), n);
+            launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
         } finally {
             allocator.release(partial.block);
         }
