@@ -43,10 +43,14 @@ import static jcuda.driver.JCudaDriver.*;
  * waits for its kernel, so a fault is reported by the launch that caused it. Otherwise a fault surfaces at the
  * next synchronising call, whose error names the last kernel queued. A sticky error (the context is lost, e.g.
  * {@code CUDA_ERROR_ILLEGAL_ADDRESS}) is remembered: every later call fails at once with the first error.
- * NEVER RUN ON A REAL GPU YET: written against the JCuda 12.6 API without a device to try it on.
+ *
+ * <p>NEVER RUN ON A REAL GPU YET: written against the JCuda 12.6 API without a device to try it on.
  */
 final class CudaDevice implements Device {
-    /** Kernel families, one PTX resource each (kernels/&lt;family&gt;.cu). */
+    /**
+     * Kernel families (kernels/&lt;family&gt;.cu), each a fatbin and a PTX resource; the order of
+     * kernels/README.md, which {@link KernelBackend}'s sections follow.
+     */
     static final List<String> FAMILIES = List.of(
             "elementwise", "reduce", "random", "norm", "softmax", "embed", "im2col", "gemm", "adam", "flow");
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
