@@ -219,12 +219,15 @@ for n in "${classes[@]}"; do
   count() { grep -m1 -E "\[ *[0-9]+ tests $1" "$work/tail.txt" | grep -oE '[0-9]+' | head -1; }
   ok="$(count successful)"; failed="$(count failed)"; skipped="$(count skipped)"; aborted="$(count aborted)"
   tally="${ok:-?} passed, ${failed:-?} failed, ${aborted:-?} aborted, ${skipped:-?} skipped"
-  if [ "${ok:-0}${failed:-0}${aborted:-0}${skipped:-0}" = "0000" ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+  last="$(grep -E '├─ .*\)$' "$work/this.txt" | tail -1 | sed 's/.*├─ //')"
+  if [ "$rc" = 125 ]; then
+    say "step 2 parity $n: $(outcome $rc 150)"
+  elif [ "${ok:-0}${failed:-0}${aborted:-0}${skipped:-0}" = "0000" ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
     say "step 2 parity $n: NO TESTS RAN ($(grep -m1 -oE 'resolution failed|Cause: [^ ]+ [^ ]+' "$parity" | tail -1); see parity.txt)"
   else case $rc in
     0|1) if [ "$CUDA_OK" = 0 ]; then say "step 2 parity $n: unusable: $REASON ($tally)"
          else say "step 2 parity $n: $( [ $rc = 0 ] && echo ok || echo FAILURES) ($tally)"; fi ;;
-    *)   say "step 2 parity $n: $(outcome $rc 150) ($tally; the last test started is the last 'Started' line of parity.txt)" ;;
+    *)   say "step 2 parity $n: $(outcome $rc 150) ($tally; last test started: ${last:-none}; thread dump in parity.txt)" ;;
   esac; fi
   # the failing (and, with a usable GPU, the aborted) tests with the first line of what they caught
   bad='FAILED'; [ "$CUDA_OK" = 1 ] && bad='FAILED|ABORTED'
