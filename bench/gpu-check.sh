@@ -155,7 +155,8 @@ lim 10 ldconfig -p 2>/dev/null | grep -oE '/[^ ]*lib(cublas|cublasLt|cudnn|cudar
   done
 } >> "$host" 2>&1
 first_lib() { grep -m1 -E "$1" "$libs" || true; }
-pipver() { for d in "${sitedirs[@]}"; do ls -d "$d"/$1-*.dist-info 2>/dev/null; done | head -1 | xargs -r basename | sed 's/\.dist-info$//'; }
+# pipver GLOB: " (pip package-version)" of the first matching dist-info, or nothing
+pipver() { local v; v="$(for d in "${sitedirs[@]}"; do ls -d "$d"/$1-*.dist-info 2>/dev/null; done | head -1 | xargs -r basename | sed 's/\.dist-info$//')"; [ -n "$v" ] && echo " (pip $v)"; }
 cublas12="$(first_lib '/libcublas\.so\.12')"
 cublas13="$(first_lib '/libcublas\.so\.13')"
 cudnn9="$(first_lib '/libcudnn\.so\.9')"
@@ -171,7 +172,7 @@ fi
 echo "== LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" >> "$host"
 torch="$(for py in "${pythons[@]:0:3}"; do lim 40 "$py" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version())' 2>/dev/null && break; done | head -1)"
 echo "== ${torch:-torch: not importable}" >> "$host"
-say "step 0 libraries: cuBLAS 12: ${cublas12:-none}; cuBLAS 13: ${cublas13:-none} ($(pipver 'nvidia_cublas*')); cuDNN 9: ${cudnn9:-none} ($(pipver 'nvidia_cudnn*')); ${torch:-no torch}"
+say "step 0 libraries: cuBLAS 12: ${cublas12:-none}; cuBLAS 13: ${cublas13:-none}$(pipver 'nvidia_cublas*'); cuDNN 9: ${cudnn9:-none}$(pipver 'nvidia_cudnn*'); ${torch:-no torch}"
 [ -z "$cublas12" ] && say "step 0 note: no libcublas.so.12 -> JCublas 12.6 cannot load; GEMM takes the hand-written kernel unless a cuBLAS 13 binding is present"
 pack_extra
 
@@ -213,7 +214,7 @@ for n in "${classes[@]}"; do
   CUDA_LAUNCH_BLOCKING=1 lim 150 "$JAVA" "${JFLAGS[@]}" -jar "$CONSOLE" execute --disable-banner --details=verbose \
       --disable-ansi-colors --class-path "$CP_JARS:$TESTS" --select-class "$cls" --reports-dir "$rep" >> "$parity" 2>&1
   rc=$?
-  cat "$rep"/*.xml >> "$out/parity-junit.xml" 2>/dev/null
+  cat "$rep"/TEST-junit-jupiter.xml >> "$out/parity-junit.xml" 2>/dev/null
   tail -n +$(( before + 1 )) "$parity" > "$work/this.txt"
   tail -25 "$work/this.txt" > "$work/tail.txt"
   count() { grep -m1 -E "\[ *[0-9]+ tests $1" "$work/tail.txt" | grep -oE '[0-9]+' | head -1; }
