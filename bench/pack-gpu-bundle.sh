@@ -45,7 +45,10 @@ mkdir -p "$bundle/lib" "$bundle/test"
 
 echo "[pack] runtime dependency jars"
 mvn_ "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$bundle/lib"
-"$JDK/bin/jar" --create --file "$bundle/lib/vrfm4j-classes.jar" -C target/classes .
+# Multi-Release: classes under META-INF/versions/N (a Java 22+ part, say) are then used by the Java 25 runtime.
+printf 'Multi-Release: true\n' > "$bundle/MANIFEST.tmp"
+"$JDK/bin/jar" --create --file "$bundle/lib/vrfm4j-classes.jar" --manifest "$bundle/MANIFEST.tmp" -C target/classes .
+rm -f "$bundle/MANIFEST.tmp"
 
 # JCuda natives: keep the libraries the engine loads, drop the rest (the PTX compiler alone is 24 MB).
 keep='/lib(JCudaDriver|JCublas2|JCudnn)-[0-9.]+-linux-x86_64\.so$'
