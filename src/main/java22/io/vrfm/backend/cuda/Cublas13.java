@@ -67,15 +67,15 @@ final class Cublas13 implements GemmPath {
         }
         try {
             Linker linker = Linker.nativeLinker();
-            MethodHandle create = bind(linker, lib, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-            destroy = bind(linker, lib, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-            MethodHandle setStream = bind(linker, lib, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-            MethodHandle setMath = bind(linker, lib, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-            statusString = bind(linker, lib, "cublasGetStatusString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-            sgemm = bind(linker, lib, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT,
+            MethodHandle create = bind(library, linker, lib, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+            destroy = bind(library, linker, lib, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+            MethodHandle setStream = bind(library, linker, lib, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+            MethodHandle setMath = bind(library, linker, lib, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+            statusString = bind(library, linker, lib, "cublasGetStatusString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+            sgemm = bind(library, linker, lib, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                     ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-            sgemmStrided = bind(linker, lib, "cublasSgemmStridedBatched", FunctionDescriptor.of(JAVA_INT,
+            sgemmStrided = bind(library, linker, lib, "cublasSgemmStridedBatched", FunctionDescriptor.of(JAVA_INT,
                     ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                     ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG,
                     ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
@@ -95,10 +95,10 @@ final class Cublas13 implements GemmPath {
         }
     }
 
-    private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, FunctionDescriptor fd)
+    private static MethodHandle bind(String library, Linker linker, SymbolLookup lib, String name, FunctionDescriptor fd)
             throws PathChoice.Unusable {
         MemorySegment sym = lib.find(name).orElseThrow(() -> new PathChoice.Unusable(
-                "symbol " + name + " missing from " + library() + " — not a CUDA 13 cuBLAS"));
+                "symbol " + name + " missing from " + library + " — not a CUDA 13 cuBLAS"));
         return linker.downcallHandle(sym, fd);
     }
 
