@@ -235,4 +235,46 @@ class CudaPathSelectionTest {
         assertSame("p", one.path);
         assertEquals("x: only", one.toString());
     }
+
+    /** The 1×1 convolution probe: passes on a correct path (the CPU's), names the pass a broken one gets wrong. */
+    @Test
+    void convProbeChecksForwardAndBothBackwards() throws Exception {
+        try (io.vrfm.backend.cpu.CpuBackend cpu = new io.vrfm.backend.cpu.CpuBackend(1)) {
+            ConvPath good = new ConvPath() {
+                @Override
+                public void forward(Buffer x, Buffer w, Buffer y, ConvShape s) {
+                    cpu.conv2d(x, w, y, s);
+                }
+
+                @Override
+                public void backwardData(Buffer gy, Buffer w, Buffer gx, ConvShape s) {
+                    cpu.conv2dBackwardData(gy, w, gx, s);
+                }
+
+                @Override
+                public void backwardFilter(Buffer x, Buffer gy, Buffer gw, ConvShape s) {
+                    cpu.conv2dBackwardFilter(x, gy, gw, s);
+                }
+            };
+            PathProbes.conv(cpu, good);
+            ConvPath badFilter = new ConvPath() {
+                @Override
+                public void forward(Buffer x, Buffer w, Buffer y, ConvShape s) {
+                    good.forward(x, w, y, s);
+                }
+
+                @Override
+                public void backwardData(Buffer gy, Buffer w, Buffer gx, ConvShape s) {
+                    good.backwardData(gy, w, gx, s);
+                }
+
+                @Override
+                public void backwardFilter(Buffer x, Buffer gy, Buffer gw, ConvShape s) {
+                    cpu.fill(gw, 0, s.weightSize(), 0f); // e.g. a library that returns without writing
+                }
+            };
+            PathChoice.Unusable e = assertThrows(PathChoice.Unusable.class, () -> PathProbes.conv(cpu, badFilter));
+            assertTrue(e.getMessage().startsWith("probe 1x1 convolution backward-filter gave 0.0 instead of "), e.getMessage());
+        }
+    }
 }
