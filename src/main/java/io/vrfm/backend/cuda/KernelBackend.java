@@ -77,6 +77,11 @@ public class KernelBackend implements Backend {
      * through here: a failure is rethrown as a {@link KernelLaunchException} naming the kernel, grid and block.
      */
     protected final void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, Object... args) {
+        launchNamed(device, kernel, gx, gy, gz, bx, by, bz, args);
+    }
+
+    /** {@link #launch} for helpers that hold only the {@link Device} (the TF32 GEMM). */
+    static void launchNamed(Device device, String kernel, int gx, int gy, int gz, int bx, int by, int bz, Object... args) {
         try {
             device.launch(kernel, gx, gy, gz, bx, by, bz, args);
         } catch (KernelLaunchException e) {
