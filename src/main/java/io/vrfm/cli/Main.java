@@ -22,7 +22,11 @@ public final class Main implements Runnable {
 
     /** Runs a command line; user errors print one line (no stack trace) and return exit code 2. */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return execute(new Main(), args);
+    }
+
+    static int execute(Object command, String... args) {
+        CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof IllegalStateException) {

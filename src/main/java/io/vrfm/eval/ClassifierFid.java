@@ -194,6 +194,10 @@ public final class ClassifierFid {
         return new CnnFeatures(cnn, be, acc);
     }
 
+    public static Path cacheFile(Path dir, ImageSet train, int steps, int batch, long seed) {
+        return dir.resolve("classifier.safetensors");
+    }
+
     public static double accuracy(SmallCnn cnn, ImageSet test, Backend be) {
         int correct = 0, batch = 256, per = test.imageSize();
         try (GradMode.Scope g = GradMode.noGrad()) {
