@@ -114,7 +114,8 @@ class BadInputTest {
                 {"--optimizer", "sgd"}, {"--width", "0"}, {"--blocks", "0"}, {"--posterior-width", "0"},
                 {"--batch", "0"}, {"--ema", "1.5"}, {"--checkpoint-every", "-2"}};
         for (String[] b : bad) {
-            Cli r = Cli.run(Cli.tinyImage(data, b[0], b[1], "--out", tmp.resolve("x3").toString()));
+            Cli r = Cli.run("train-image", "--dataset", "mnist", "--preset", "quick", "--device", "cpu",
+                    "--data-dir", data.toString(), b[0], b[1], "--out", tmp.resolve("x3").toString());
             assertOneLineError(r, b[0]);
             assertFalse(Files.exists(tmp.resolve("x3")), "validation left a run folder for " + b[0]);
         }

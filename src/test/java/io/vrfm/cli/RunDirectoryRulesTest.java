@@ -137,9 +137,13 @@ class RunDirectoryRulesTest {
     @Test
     void reproduceResumeRefusesChangedSettings() throws Exception {
         Path run = tmp.resolve("rep");
-        Cli first = Cli.run("reproduce", "synthetic-1d", "--quick", "--iters", "2", "--batch", "16", "--methods", "rfm",
-                "--eval-samples", "20", "--device", "cpu", "--out", run.toString());
-        assertEquals(0, first.rc, first.toString());
+        SyntheticExperiment.Settings q = SyntheticExperiment.forExperiment("synthetic-1d", true);
+        SyntheticExperiment.Settings s = new SyntheticExperiment.Settings(q.experiment(), q.task(),
+                q.base().withIters(2).withBatch(16), q.methods(), q.seeds(), 20, q.eulerSteps(), q.dopri5(),
+                q.w1Points(), q.checkpointEvery(), q.quick());
+        try (io.vrfm.backend.cpu.CpuBackend be = new io.vrfm.backend.cpu.CpuBackend(1)) {
+            new SyntheticExperiment(s, be, run, false, System.out).writeConfig(); // what a first run records
+        }
         String config = Files.readString(run.resolve("config.json"));
         Cli changed = Cli.run("reproduce", "synthetic-1d", "--quick", "--iters", "2", "--batch", "32", "--lambda", "0.5",
                 "--methods", "rfm", "--eval-samples", "20", "--device", "cpu", "--out", run.toString(), "--resume");
