@@ -158,6 +158,10 @@ public final class SafeTensors {
                             + l.begin + " but the previous tensor ends at " + expected
                             + (l.begin < expected ? " (overlapping data)" : " (a hole in the data)"));
                 }
+                if (l.end > dataSize) {
+                    throw new SafeTensorsException("safetensors: tensor '" + l.name + "' in " + path + " ends at byte "
+                            + l.end + " but the data section has " + dataSize + " bytes (file truncated)");
+                }
                 expected = l.end;
             }
             if (expected != dataSize) {
