@@ -145,6 +145,20 @@ class BadInputTest {
         }
     }
 
+    /** Item 2 at the checkpoint layer: a diverged run exits non-zero in one line and writes no NaN checkpoint. */
+    @Test
+    void aDivergedTrainingRunWritesNoCheckpoint() {
+        Path bad = tmp.resolve("diverged");
+        Cli r = Cli.run("train", "--task", "moons", "--lr", "1e6", "--iters", "10", "--batch", "32", "--device", "cpu",
+                "--out", bad.toString());
+        assertNotEquals(0, r.rc, r.toString());
+        assertFalse(r.all().contains("\tat "), "stack trace: " + r);
+        List<String> errors = r.err.lines().filter(l -> l.startsWith("error:")).toList();
+        assertEquals(1, errors.size(), r.toString());
+        assertTrue(errors.get(0).contains("non-finite") && errors.get(0).contains("'"), r.toString());
+        assertFalse(Files.exists(bad.resolve(SingleRun.CHECKPOINT)), "a non-finite checkpoint was written");
+    }
+
     @Test
     void anUnexpectedExceptionIsOneLineWithTheDebugHint() {
         Cli r = Cli.run("sample", "--run", tmp.resolve("nothing").toString(), "--device", "cpu");
