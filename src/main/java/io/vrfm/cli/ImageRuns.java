@@ -25,6 +25,9 @@ public final class ImageRuns {
     /** Indenting JSON that writes non-finite numbers as null (see {@link JsonFiles}). */
     static final ObjectMapper JSON = JsonFiles.MAPPER;
 
+    /** recipe.json key beside the recipe: how many training images the run uses. */
+    static final String TRAIN_IMAGES = "train_images";
+
     private ImageRuns() {
     }
 
@@ -48,7 +51,9 @@ public final class ImageRuns {
         if (recipe.sampleEvery() > 0) {
             Files.createDirectories(runDir.resolve("samples"));
         }
-        AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(recipe.toMap()));
+        Map<String, Object> record = new LinkedHashMap<>(recipe.toMap());
+        record.put(TRAIN_IMAGES, data.count()); // --train-limit defines the run too
+        AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(record));
         System.err.printf("%s: %s %s on %s (%d images %dx%dx%d), %,d parameters, %d steps of %d%n", label,
                 recipe.model(), recipe.method().key(), data.name(), data.count(), data.channels(), data.height(),
                 data.width(), trainer.model().parameterCount(), recipe.steps(), recipe.batch());

@@ -160,6 +160,15 @@ public final class ImageTrainCommand implements Callable<Integer> {
             }
             data = data.subset(Math.min(trainLimit, data.count()));
         }
+        if (resume) {
+            com.fasterxml.jackson.databind.JsonNode n = ImageRuns.JSON.readTree(dir.resolve("recipe.json").toFile())
+                    .get(ImageRuns.TRAIN_IMAGES);
+            if (n != null && n.asInt() != data.count()) {
+                throw new IllegalArgumentException("--resume: the run trained on " + n.asInt() + " images, this"
+                        + " command gives " + data.count() + " (--train-limit, or a different --data-dir); use the same"
+                        + " data, or start a new run");
+            }
+        }
         if (dir == null) {
             dir = RunDirectory.defaultFor(r.dataset() + "-" + r.model() + "-" + r.method().key());
         }

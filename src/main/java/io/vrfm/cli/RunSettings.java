@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -69,16 +67,5 @@ final class RunSettings {
 
     private static String text(JsonNode n) {
         return n == null ? "(none)" : n.isTextual() ? n.asText() : n.toString();
-    }
-
-    /** A JSON object read as a map, for {@link #requireSame}. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> asMap(JsonNode n) {
-        return JSON.convertValue(n, Map.class);
-    }
-
-    /** Iterates the names of an object node (for callers building their maps). */
-    static Iterator<String> names(JsonNode n) {
-        return n.fieldNames();
     }
 }

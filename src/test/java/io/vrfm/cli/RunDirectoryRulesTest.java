@@ -129,6 +129,9 @@ class RunDirectoryRulesTest {
             assertTrue(changed.err.contains(key), key + " not listed: " + changed.err);
         }
         assertArrayEquals(recipe, Files.readAllBytes(m1.resolve("recipe.json")));
+        Cli fewer = Cli.run(Cli.tinyImage(data(), "--steps", "3", "--train-limit", "10", "--resume", m1.toString()));
+        assertEquals(2, fewer.rc, fewer.toString());
+        assertTrue(fewer.err.contains("--train-limit"), fewer.err);
         Cli more = Cli.run(Cli.tinyImage(data(), "--steps", "3", "--resume", m1.toString()));
         assertEquals(0, more.rc, more.toString());
         assertEquals(3, JSON.readTree(m1.resolve("recipe.json").toFile()).path("steps").asInt());
