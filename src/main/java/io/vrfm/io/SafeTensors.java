@@ -150,7 +150,8 @@ public final class SafeTensors {
                 }
                 entries.add(layout(e.getKey(), e.getValue(), path));
             }
-            entries.sort((a, b) -> Long.compare(a.begin, b.begin));
+            // by begin, then end: an empty tensor at offset x precedes the tensor starting at x
+            entries.sort((a, b) -> a.begin != b.begin ? Long.compare(a.begin, b.begin) : Long.compare(a.end, b.end));
             long expected = 0;
             for (Layout l : entries) {
                 if (l.begin != expected) {
