@@ -6,7 +6,8 @@
 # Usage: bench/run-cpu-bench.sh [THREADS]   (default: all processors; NumPy gets the same count)
 # Environment: ROUNDS (default 1); SHAPES (comma-separated, default: squares 256-2048 and the three products of the
 # V-RFM step's Linear layers 1000x64x128, 1000x128x128, 1000x256x64, see SgemmBench); SGEMM_JVM_ARGS (extra JVM
-# options for the measured JVM, e.g. "-XX:UseAVX=2" or "-Dvrfm.sgemm.tile=8x2"); PYTHON (default python3).
+# options for the measured JVM, e.g. "-XX:UseAVX=2" or "-Dvrfm.sgemm.tile=8x2"); WARMUP (JMH warm-up iterations
+# of 1 s, default 2; raise it on a loaded machine, where the JIT needs longer); PYTHON (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/target/vrfm4j.jar"
@@ -26,7 +27,8 @@ numpy_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t
   MKL_NUM_THREADS="$threads")
 
 echo "# $(nproc) processors; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')" >&2
-echo "# vrfm4j: JMH SgemmBench, 2 warm-up + 3 x 1 s, 1 fork, threads $threads ${SGEMM_JVM_ARGS:+(JVM: $SGEMM_JVM_ARGS)}" >&2
+warmup="${WARMUP:-2}"
+echo "# vrfm4j: JMH SgemmBench, $warmup warm-up + 3 x 1 s, 1 fork, threads $threads ${SGEMM_JVM_ARGS:+(JVM: $SGEMM_JVM_ARGS)}" >&2
 echo "# peer: $("${numpy_env[@]}" "$python" "$root/bench/sgemm_numpy.py" --info), threads $threads, best of 5" >&2
 jvm_args=()
 [ -n "${SGEMM_JVM_ARGS:-}" ] && jvm_args=(-jvmArgsAppend "$SGEMM_JVM_ARGS")
@@ -34,7 +36,7 @@ jvm_args=()
 for round in $(seq 1 "$rounds"); do
   for shape in ${shapes//,/ }; do
     java --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main 'io.vrfm.bench.SgemmBench' \
-      -p shape="$shape" -p threads="$threads" -wi 2 -i 3 -w 1s -r 1s -f 1 "${jvm_args[@]}" \
+      -p shape="$shape" -p threads="$threads" -wi "$warmup" -i 3 -w 1s -r 1s -f 1 "${jvm_args[@]}" \
       -rf json -rff "$out/jmh.json" >"$out/jmh.log" 2>&1 || { cat "$out/jmh.log" >&2; exit 1; }
     [ "$round$shape" = "1${shapes%%,*}" ] && { grep -oh '# sgemm path.*' "$out/jmh.log" | head -1 >&2 || true; }
     peer="$("${numpy_env[@]}" "$python" "$root/bench/sgemm_numpy.py" --threads "$threads" "$shape")"
@@ -68,7 +70,7 @@ for shape, rs in rows.items():
     print(f"| {shape} | {' / '.join(f'{b:.1f}' for b, _, _ in rs)} | {' / '.join(f'{p:.1f}' for _, _, p in rs)}"
           f" | {' / '.join(f'{x:.2f}' for x in ratios)} | {statistics.median(ratios):.2f} |")
 print()
-print("One column entry per round. vrfm4j: best 1 s JMH iteration (3 measured after 2 warm-up); NumPy: best of 5")
+print("One column entry per round. vrfm4j: best 1 s JMH iteration (3 measured after the warm-up); NumPy: best of 5")
 print("timings; both with the same thread count, each shape measured back to back. Shapes: N = N x N x N;")
 print("PASS:ROWSxINxOUT = one product of a Linear layer (fwd x W^T, bwd-data dy W, bwd-weight dy^T x).")
 PY
