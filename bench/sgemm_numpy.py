@@ -17,6 +17,9 @@ p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--repeats", type=int, default=5)
 p.add_argument("--info", action="store_true", help="print NumPy's version and OpenBLAS's kernel, then exit")
+p.add_argument("--cpu-time", action="store_true",
+               help="time by this thread's CPU time (use with --threads 1; less disturbed by other processes),"
+                    " as SgemmTileSweepMain does")
 p.add_argument("shapes", nargs="*", default=["256", "512", "1024", "2048"])
 args = p.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -68,12 +71,15 @@ for shape in args.shapes:
     a, b, flops = operands(shape)
     c = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
     inner = max(1, int(1e9 / flops))        # about 0.01 s of work per timing at 100 GFLOP/s
+    clock = time.thread_time if args.cpu_time else time.perf_counter
+    if args.cpu_time:
+        inner = max(inner, int(2.5e10 / flops))  # about 0.25 s of CPU per timing, as the Java sweep
     np.matmul(a, b, out=c)                  # warm-up
     best = float("inf")
     for _ in range(args.repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(inner):
             np.matmul(a, b, out=c)
-        best = min(best, (time.perf_counter() - t0) / inner)
+        best = min(best, (clock() - t0) / inner)
     print(f"{shape} {flops / best / 1e9:.1f}")
     sys.stdout.flush()
