@@ -52,7 +52,8 @@ final class CudaDevice implements Device {
      * kernels/README.md, which {@link KernelBackend}'s sections follow.
      */
     static final List<String> FAMILIES = List.of(
-            "elementwise", "reduce", "random", "norm", "softmax", "embed", "im2col", "gemm", "adam", "flow", "gemm_tf32");
+            "elementwise", "reduce", "random", "norm", "softmax", "embed", "im2col", "gemm", "gemm_tf32", "adam",
+            "attention", "flow");
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
     /** Transfers up to this size go through the pinned staging buffer (asynchronous upload). */
     private static final long STAGE_MAX = 32L << 20;

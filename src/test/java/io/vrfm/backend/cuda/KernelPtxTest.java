@@ -226,6 +226,44 @@ class KernelPtxTest {
         assertEquals(h, sourceHash(flags, crlf, headers), "CRLF line ends hash as LF");
     }
 
+    /** The families in the order of kernels/README.md's table ({@code | `name.cu` | ...}). */
+    static List<String> readmeFamilies() throws IOException {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\| `(\\w+)\\.cu` \\|")
+                .matcher(Files.readString(EmuDevice.KERNELS.resolve("README.md")));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void cudaDeviceLoadsEveryFamilyInTheReadmeOrder() throws IOException {
+        List<String> sources = new ArrayList<>();
+        for (Path cu : EmuDevice.cuFiles()) {
+            sources.add(cu.getFileName().toString().replace(".cu", ""));
+        }
+        List<String> readme = readmeFamilies();
+        assertEquals(new java.util.TreeSet<>(sources), new java.util.TreeSet<>(readme),
+                "kernels/README.md's family table vs kernels/*.cu");
+        assertEquals(readme, CudaDevice.FAMILIES, "CudaDevice.FAMILIES (the modules loaded on a GPU) vs kernels/README.md");
+    }
+
+    /** KernelBackend's "// ---- family.cu" sections follow the README's family order. */
+    @Test
+    void kernelBackendSectionsFollowTheFamilyOrder() throws IOException {
+        List<String> sections = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^    // -{10,} (\\w+)\\.cu\\b")
+                .matcher(Files.readString(EmuDevice.ROOT.resolve("src/main/java/io/vrfm/backend/cuda/KernelBackend.java")));
+        while (m.find()) {
+            sections.add(m.group(1));
+        }
+        List<String> readme = new ArrayList<>(readmeFamilies());
+        readme.retainAll(sections);
+        assertEquals(readme, sections, "KernelBackend's sections out of the kernels/README.md order");
+        assertTrue(sections.size() >= 10, "KernelBackend has too few family sections: " + sections);
+    }
+
     @Test
     void ptxasAssemblesForSm90() throws IOException {
         String missing = toolMissing("ptxas");
