@@ -183,9 +183,8 @@ class SgemmTest {
 
     @Test
     void vectorKernelDirectlyWhenAvailable() {
-        if (!Sgemm.vectorized()) {
-            return; // JVM without jdk.incubator.vector: nothing more to test here
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sgemm.vectorized(),
+                "this JVM runs without jdk.incubator.vector: the vector kernel cannot be called");
         edgeCases(SgemmVector::sgemm, par);
         largerSizes(SgemmVector::sgemm, par);
     }
@@ -222,9 +221,8 @@ class SgemmTest {
     @Test
     void scalarPathWhenJvmLacksVectorModule() throws Exception {
         String java = ProcessHandle.current().info().command().orElse(null);
-        if (java == null) {
-            return; // cannot locate this JVM's launcher: nothing to start
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(java != null,
+                "cannot locate this JVM's launcher: no child JVM to start");
         Process proc = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 SgemmNoVectorMain.class.getName()).redirectErrorStream(true).start();
         String out = new String(proc.getInputStream().readAllBytes());
