@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Variational Rectified Flow Matching: train, sample and evaluate on CPU or CUDA.",
         subcommands = {InfoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class,
                 ReproduceCommand.class, DataCommand.class, ImageTrainCommand.class, ImageEvalCommand.class,
-                ImageReproduceCommand.class})
+                ImageReproduceCommand.class, FidStatsCommand.class})
 public final class Main implements Runnable {
 
     @Override
