@@ -75,7 +75,7 @@ public final class ClassifierFid {
         if (net instanceof InceptionFeatures inc) {
             InceptionFeatures.Outputs o = inc.run(images);
             InceptionScore.Score is = InceptionScore.of(o.logits(), o.n(), io.vrfm.nn.FidInceptionV3.CLASSES, 10);
-            double fid = FrechetDistance.fid(reference, FrechetDistance.stats(o.pool3(), o.n(), net.dim()));
+            double fid = FrechetDistance.fid(reference, o.pool3(), o.n());
             return new Score(fid, is.mean(), is.std());
         }
         return new Score(score(images), Double.NaN, Double.NaN);
@@ -96,7 +96,7 @@ public final class ClassifierFid {
         try (GradMode.Scope g = GradMode.noGrad()) {
             feats = batchedFeatures(net, images);
         }
-        return FrechetDistance.fid(reference, FrechetDistance.stats(feats, n, net.dim()));
+        return FrechetDistance.fid(reference, feats, n);
     }
 
     /** classifier-FID between two real image sets (a floor for what a model can reach with these sizes). */
