@@ -45,16 +45,23 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).")
-    String device;
+    @picocli.CommandLine.Mixin
+    DeviceOption device = new DeviceOption();
 
     @Override
     public Integer call() throws Exception {
         if (n < 10) {
             throw new IllegalArgumentException("--n must be >= 10, got " + n);
         }
+        Sizes.requireFits("--n", n, 256, TrainCommand.BYTES_PER_SAMPLE);
+        if (llSamples < 0) {
+            throw new IllegalArgumentException("--ll-samples must be >= 0, got " + llSamples);
+        }
+        if (llDraws < 1) {
+            throw new IllegalArgumentException("--ll-draws must be >= 1, got " + llDraws);
+        }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        try (Backend be = Devices.open(device)) {
+        try (Backend be = device.open()) {
             SingleRun.Loaded l = SingleRun.load(be, run);
             int d = l.task().dim();
             Rng rng = new Rng(seed);
@@ -80,14 +87,14 @@ public final class EvalCommand implements Callable<Integer> {
                 double w1 = d == 1 ? Wasserstein.w1Exact1d(gen, test)
                         : Wasserstein.w1Exact(java.util.Arrays.copyOf(gen, k * d), java.util.Arrays.copyOf(test, k * d), k, d);
                 ObjectNode sn = model.putObject(setting);
-                sn.put("true_ll", tl);
-                sn.put("parzen_ll", pl);
-                sn.put("w1", w1);
+                JsonFiles.putNumber(sn, "true_ll", tl);
+                JsonFiles.putNumber(sn, "parzen_ll", pl);
+                JsonFiles.putNumber(sn, "w1", w1);
                 sn.put("nfe", r.nfe());
                 table.append(String.format(Locale.ROOT, "%-9s %9.3f %9.3f %8.4f %5d%n", setting, tl, pl, w1, r.nfe()));
             }
             if (llSamples > 0) {
-                int m = llSamples;
+                int m = Math.min(llSamples, n); // held-out points come from the n test samples
                 Tensor x1 = Tensor.of(be, java.util.Arrays.copyOf(test, m * d), m, d);
                 boolean latent = l.model().latentDim() > 0;
                 double[] lp = Likelihood.marginalLogProb(l.model().velocity(), x1, l.task().source()::logDensity, 50,
@@ -96,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
                 for (double v : lp) {
                     s += v;
                 }
-                model.put("model_ll", s / m);
+                JsonFiles.putNumber(model, "model_ll", s / m);
                 String kind = latent ? "marginal over z ~ N(0, I), importance-weighted (log-mean-exp over " + llDraws
                         + " prior draws per point; a lower bound in expectation)" : "exact (change of variables)";
                 model.put("model_ll_kind", kind);

@@ -1,6 +1,5 @@
 package io.vrfm.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.vrfm.backend.Backend;
 import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
@@ -14,6 +13,7 @@ import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.ImageTrainer;
 import io.vrfm.io.AtomicFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -36,37 +36,37 @@ import java.util.concurrent.Callable;
 public final class ImageEvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run folder(s) of train-image") List<Path> runs;
     @Option(names = "--samples", defaultValue = "10000", description = "samples per score (default: ${DEFAULT-VALUE})") int samples;
-    @Option(names = "--nfe", split = ",", defaultValue = "2,5,10,50,100", description = "Euler steps") int[] nfe;
-    @Option(names = "--dopri5-tol", defaultValue = "1e-5", description = "rtol = atol for Dopri5; 0 skips it") double tol;
-    @Option(names = "--classifier-steps", defaultValue = "3000") int classifierSteps;
-    @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
+    @Option(names = "--nfe", split = ",", defaultValue = "2,5,10,50,100", description = "Euler steps (default: ${DEFAULT-VALUE})") int[] nfe;
+    @Option(names = "--dopri5-tol", defaultValue = "1e-5", description = "rtol = atol for Dopri5; 0 skips it (default: ${DEFAULT-VALUE})") double tol;
+    @Option(names = "--classifier-steps", defaultValue = "3000",
+            description = "training steps of the feature classifier, part of its cache key (default: ${DEFAULT-VALUE})") int classifierSteps;
+    @Option(names = "--min-classifier-accuracy", defaultValue = "0.5",
+            description = "refuse a feature classifier whose test accuracy is below this (default: ${DEFAULT-VALUE})") double minAccuracy;
+    @Option(names = "--data-dir", defaultValue = "data", description = "data folder; the classifier is cached in DATA/cache (default: ${DEFAULT-VALUE})") Path dataDir;
     @Option(names = "--out", description = "metrics file (default: metrics.json in the first run folder)") Path out;
-    @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Mixin DeviceOption device = new DeviceOption();
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the samples and the classifier (default: ${DEFAULT-VALUE})") long seed;
+
     @Option(names = "--fid", defaultValue = "classifier",
-            description = "classifier (a small classifier trained here) or inception (needs --inception)") String fidKind;
+            description = "classifier (a small classifier trained here) or inception (needs --inception) (default: ${DEFAULT-VALUE})") String fidKind;
     @Option(names = "--inception", description = "FID Inception-v3 weights (safetensors, see tools/convert_fid_inception.py)") Path inception;
-    @Option(names = "--fid-stats", description = "reference statistics from fid-stats (default: the test split)") Path fidStats;
+    @Option(names = "--fid-stats", description = "Inception reference statistics from fid-stats (default: the test split)") Path fidStats;
     @Option(names = "--inception-size", defaultValue = "299", hidden = true,
             description = "resize target; anything but 299 gives numbers not comparable with published FIDs") int inceptionSize;
 
-    /** The reference FID of {@code dataset}: classifier features trained here, or the Inception network. */
-    private ClassifierFid reference(Backend be, String dataset) throws Exception {
-        ImageSet test = Datasets.load(dataset, dataDir, false);
-        if (fidKind.equals("inception")) {
-            FeatureNetwork net = InceptionFeatures.load(be, inception, inceptionSize);
-            System.err.println("eval-image: " + net.describe());
-            return fidStats != null ? ClassifierFid.of(net, FidStatsFile.load(fidStats)) : ClassifierFid.of(net, test, test.count());
-        }
-        ImageSet train = Datasets.load(dataset, dataDir, true);
-        ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test,
-                dataDir.resolve("cache").resolve("classifier-" + dataset + ".safetensors"), classifierSteps, 64,
-                seed + 17, System.err::println);
-        return ClassifierFid.of(cnn, test, test.count());
-    }
+    /** The classifier's batch (part of its cache key). */
+    static final int CLASSIFIER_BATCH = 64;
 
     @Override
     public Integer call() throws Exception {
+        Sizes.requireFits("--samples", samples, 32 * 32 * 3, 32 * 32 * 3 * 4L);
+        for (int k : nfe) {
+            if (k < 1) throw new IllegalArgumentException("--nfe steps must be >= 1, got " + k);
+        }
+        if (!(tol >= 0)) throw new IllegalArgumentException("--dopri5-tol must be >= 0, got " + tol);
+        if (classifierSteps < 1) {
+            throw new IllegalArgumentException("--classifier-steps must be >= 1, got " + classifierSteps);
+        }
         if (!fidKind.equals("classifier") && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid " + fidKind + " is not classifier or inception");
         }
@@ -77,7 +77,8 @@ public final class ImageEvalCommand implements Callable<Integer> {
         if (fidStats != null && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");
         }
-        Backend be = Devices.open(device);
+        Backend be = device.open();
+        ClassifierFid.CnnFeatures used = null;
         List<ImageSampling.Row> rows = new ArrayList<>();
         ClassifierFid fid = null;
         String dataset = null;
@@ -90,11 +91,29 @@ public final class ImageEvalCommand implements Callable<Integer> {
             if (!Files.isRegularFile(recipeFile) || !Files.isRegularFile(ck)) {
                 throw new IllegalArgumentException("eval-image: " + run + " has no recipe.json and checkpoints/last.safetensors");
             }
-            ImageRecipe r = ImageRecipe.fromMap(ImageRuns.JSON.readValue(recipeFile.toFile(),
-                    new TypeReference<Map<String, Object>>() { }));
-            if (dataset == null) {
+            ImageRecipe r = ImageTrainCommand.readRecipe(run);
+            if (dataset == null && fidKind.equals("inception")) {
                 dataset = r.dataset();
-                fid = reference(be, dataset);
+                ImageSet test = Datasets.load(dataset, dataDir, false);
+                FeatureNetwork net = InceptionFeatures.load(be, inception, inceptionSize);
+                System.err.println("eval-image: features from " + net.describe());
+                fid = fidStats != null ? ClassifierFid.of(net, FidStatsFile.load(fidStats)) : ClassifierFid.of(net, test, test.count());
+            } else if (dataset == null) {
+                dataset = r.dataset();
+                ImageSet train = Datasets.load(dataset, dataDir, true), test = Datasets.load(dataset, dataDir, false);
+                Path cache = ClassifierFid.cacheFile(dataDir.resolve("cache"), train, classifierSteps, CLASSIFIER_BATCH,
+                        seed + 17);
+                ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test, cache, classifierSteps,
+                        CLASSIFIER_BATCH, seed + 17, System.err::println);
+                if (!(cnn.testAccuracy() >= minAccuracy)) {
+                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "eval-image: the feature"
+                            + " classifier %s has test accuracy %.3f, below --min-classifier-accuracy %.2f: its"
+                            + " features would make classifier-FID meaningless; train it longer (--classifier-steps)"
+                            + " or lower the threshold", cache, cnn.testAccuracy(), minAccuracy));
+                }
+                System.err.println("eval-image: features from " + cnn.describe() + ", cached in " + cache);
+                used = cnn;
+                fid = ClassifierFid.of(cnn, test, test.count());
             } else if (!dataset.equals(r.dataset())) {
                 throw new IllegalArgumentException("eval-image: runs on different data sets (" + dataset + ", " + r.dataset() + ")");
             }
@@ -108,19 +127,26 @@ public final class ImageEvalCommand implements Callable<Integer> {
                     seed + 99, System.err::println)));
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("metric", fid == null ? ClassifierFid.NAME : fid.metric());
-        if (fid != null) {
-            metrics.put("features", fid.network().describe());
-            metrics.put("reference_count", fid.referenceCount());
-        }
+        metrics.put("metric", fid.metric());
         metrics.put("dataset", dataset);
         metrics.put("samples_per_score", samples);
+        metrics.put("features", fid.network().describe());
+        metrics.put("reference_count", fid.referenceCount());
+        if (used != null) {
+            Map<String, Object> cls = new LinkedHashMap<>();
+            cls.put("description", used.describe());
+            cls.put("steps", classifierSteps);
+            cls.put("batch", CLASSIFIER_BATCH);
+            cls.put("seed", seed + 17);
+            cls.put("test_accuracy", used.testAccuracy());
+            metrics.put("classifier", cls);
+        }
         List<Map<String, Object>> rowMaps = new ArrayList<>();
         for (ImageSampling.Row r : rows) rowMaps.add(r.toMap());
         metrics.put("rows", rowMaps);
         Path file = out != null ? out : runs.get(0).resolve("metrics.json");
         AtomicFiles.writeString(file, ImageRuns.JSON.writeValueAsString(metrics));
-        System.out.println((fid == null ? ClassifierFid.NAME : fid.metric()) + " on " + dataset + " (" + samples + " samples, EMA weights):");
+        System.out.println(fid.metric() + " on " + dataset + " (" + samples + " samples, EMA weights):");
         System.out.print(ImageSampling.table(rows));
         System.out.println("metrics: " + file);
         return 0;

@@ -15,6 +15,7 @@ import io.vrfm.io.AtomicFiles;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -38,17 +40,18 @@ import java.util.concurrent.Callable;
  * full test split, Dopri5 at 1e-5, manifold with Dopri5.
  */
 @Command(name = "reproduce-image", mixinStandardHelpOptions = true,
-        description = "Reproduce the paper's image experiment: reproduce-image mnist [--quick].")
+        description = {"Reproduce the paper's image experiment: reproduce-image mnist [--quick].",
+                "Run folder rules as for train: --resume continues one (finished models are reused), --force clears it."})
 public final class ImageReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "mnist or fashion-mnist (cifar10: use train-image with the paper recipe)")
     String dataset;
-    @Option(names = "--quick", description = "the two-core configuration (under 30 minutes)") boolean quick;
-    @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
-    @Option(names = "--out", description = "run folder (default: runs/reproduce-<dataset>[-quick])") Path out;
-    @Option(names = "--steps", description = "override the training steps of both models") Integer steps;
-    @Option(names = "--eval-samples", description = "samples per classifier-FID") Integer evalSamples;
-    @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--quick", description = "the two-core configuration, under 30 minutes (default: off)") boolean quick;
+    @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
+    @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
+    @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, quick 300)") Integer evalSamples;
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})") long seed;
+    @Mixin RunOptions run = new RunOptions();
+    @Mixin DeviceOption device = new DeviceOption();
 
     /** Whether {@code reproduce EXPERIMENT} names an image experiment handled here. */
     static boolean isImageExperiment(String experiment) {
@@ -57,12 +60,12 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     }
 
     /** Entry point shared with {@code reproduce mnist|fashion-mnist}. */
-    static int run(String dataset, boolean quick, Path out, Path dataDir, String device, long seed, Integer steps,
-                   Integer evalSamples) throws Exception {
+    static int run(String dataset, boolean quick, RunOptions run, Path dataDir, DeviceOption device, long seed,
+                   Integer steps, Integer evalSamples) throws Exception {
         ImageReproduceCommand c = new ImageReproduceCommand();
         c.dataset = dataset;
         c.quick = quick;
-        c.out = out;
+        c.run = run;
         c.dataDir = dataDir;
         c.device = device;
         c.seed = seed;
@@ -79,19 +82,26 @@ public final class ImageReproduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("reproduce-image cifar10 is a 600k-step GPU run: use train-image"
                     + " --dataset cifar10 --method rfm|vrfm (paper recipe) and eval; see README");
         }
-        Path dir = out != null ? out : Path.of("runs", "reproduce-" + ds + (quick ? "-quick" : ""));
-        Files.createDirectories(dir);
-        Backend be = Devices.open(device);
+        boolean resume = run.resuming();
+        Path dir = run.directory(RunDirectory.defaultFor("reproduce-" + ds + (quick ? "-quick" : "")));
+        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
+        Sizes.requireFits("--eval-samples", n, 28 * 28, 28 * 28 * 4L);
+        if (steps != null && steps < 0) {
+            throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+        }
+        Backend be = device.open();
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
-        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
+        RunDirectory.prepare(dir, resume, run.force);
+        Files.createDirectories(dir);
         double tol = quick ? 1e-3 : 1e-5;
         Map<String, Object> timings = new LinkedHashMap<>();
 
         // 1. classifier for classifier-FID (cached in the run folder)
         long t = System.nanoTime();
-        ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test, dir.resolve("classifier.safetensors"),
-                quick ? 300 : 3000, 64, seed + 17, System.err::println);
+        int clsSteps = quick ? 300 : 3000;
+        ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test,
+                ClassifierFid.cacheFile(dir, train, clsSteps, 64, seed + 17), clsSteps, 64, seed + 17, System.err::println);
         ClassifierFid fid = ClassifierFid.of(cnn, test, test.count());
         double floor = fid.score(train, Math.min(n, train.count()));
         timings.put("classifier_s", secs(t));
@@ -110,7 +120,12 @@ public final class ImageReproduceCommand implements Callable<Integer> {
             t = System.nanoTime();
             Path runDir = dir.resolve(m.key());
             Path last = runDir.resolve("checkpoints").resolve("last.safetensors");
-            ImageTrainer tr = ImageRuns.train(be, train, r, runDir, Files.isRegularFile(last) ? last : null, m.key());
+            boolean cont = resume && Files.isRegularFile(last);
+            if (cont) {
+                RunSettings.requireSame(runDir.resolve("recipe.json"), ImageTrainCommand.readRecipe(runDir).toMap(),
+                        r.toMap(), Set.of("steps"), Set.of("checkpoint_every", "sample_every"));
+            }
+            ImageTrainer tr = ImageRuns.train(be, train, r, runDir, cont, m.key());
             timings.put("train_" + m.key() + "_s", secs(t));
             trained.put(m.key(), tr);
             recipes.put(m.key(), r.toMap());
@@ -158,6 +173,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         metrics.put("metric_note", "Frechet distance of " + cnn.dim() + "-d penultimate features of a small CNN classifier"
                 + " trained on " + ds + " (not Inception; not comparable with published FIDs)");
         metrics.put("classifier_test_accuracy", cnn.testAccuracy());
+        metrics.put("classifier", cnn.describe());
         metrics.put("reference_images", fid.referenceCount());
         metrics.put("samples_per_score", n);
         metrics.put("real_train_vs_test", floor);

@@ -1,7 +1,6 @@
 package io.vrfm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
 import io.vrfm.data.ImageSet;
@@ -23,31 +22,43 @@ import java.util.Map;
  * optimizer, step, recipe), {@code samples/step-NNNNNNN.png} (EMA weights, Euler 20 steps, fixed noise).
  */
 public final class ImageRuns {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Indenting JSON that writes non-finite numbers as null (see {@link JsonFiles}). */
+    static final ObjectMapper JSON = JsonFiles.MAPPER;
+
+    /** recipe.json key beside the recipe: how many training images the run uses. */
+    static final String TRAIN_IMAGES = "train_images";
 
     private ImageRuns() {
     }
 
-    /** Trains to {@code recipe.steps()}, resuming from {@code resume} when given; returns the trainer. */
-    public static ImageTrainer train(Backend be, ImageSet data, ImageRecipe recipe, Path runDir, Path resume,
+    /**
+     * Trains to {@code recipe.steps()} in {@code runDir} (checked by {@link RunDirectory} beforehand), continuing
+     * from {@code runDir/checkpoints/last.safetensors} when {@code resume}; returns the trainer. Checkpoints every
+     * {@code checkpointEvery} steps and always at the end (0 = only at the end).
+     */
+    public static ImageTrainer train(Backend be, ImageSet data, ImageRecipe recipe, Path runDir, boolean resume,
                                      String label) throws IOException {
-        Files.createDirectories(runDir.resolve("checkpoints"));
-        Files.createDirectories(runDir.resolve("samples"));
-        AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(recipe.toMap()));
         ImageTrainer trainer = new ImageTrainer(be, data, recipe);
-        if (resume != null) {
-            Path ck = Files.isDirectory(resume) ? resume.resolve("checkpoints").resolve("last.safetensors") : resume;
+        if (resume) {
+            Path ck = runDir.resolve("checkpoints").resolve("last.safetensors");
             if (!Files.isRegularFile(ck)) {
                 throw new IllegalArgumentException("--resume: no checkpoint at " + ck);
             }
             trainer.resume(ck);
             System.err.println(label + ": resumed from " + ck + " at step " + trainer.step());
         }
+        Files.createDirectories(runDir.resolve("checkpoints"));
+        if (recipe.sampleEvery() > 0) {
+            Files.createDirectories(runDir.resolve("samples"));
+        }
+        Map<String, Object> record = new LinkedHashMap<>(recipe.toMap());
+        record.put(TRAIN_IMAGES, data.count()); // --train-limit defines the run too
+        AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(record));
         System.err.printf("%s: %s %s on %s (%d images %dx%dx%d), %,d parameters, %d steps of %d%n", label,
                 recipe.model(), recipe.method().key(), data.name(), data.count(), data.channels(), data.height(),
                 data.width(), trainer.model().parameterCount(), recipe.steps(), recipe.batch());
         Path logCsv = runDir.resolve("log.csv");
-        if (!Files.exists(logCsv) || resume == null) {
+        if (!Files.exists(logCsv) || !resume) {
             Files.writeString(logCsv, "step,loss,recon,kl,grad_norm,lr,seconds\n");
         }
         ProgressBar progress = new ProgressBar(label, recipe.steps());
@@ -62,7 +73,7 @@ public final class ImageRuns {
             progress.update(step, String.format("loss %.4f%s", s.total(),
                     Double.isNaN(s.kl()) ? "" : String.format(" kl %.3f", s.kl())));
             boolean last = step == recipe.steps();
-            if (recipe.checkpointEvery() > 0 && (step % recipe.checkpointEvery() == 0 || last)) {
+            if (last || (recipe.checkpointEvery() > 0 && step % recipe.checkpointEvery() == 0)) {
                 Files.writeString(logCsv, pending, java.nio.file.StandardOpenOption.APPEND);
                 pending.setLength(0);
                 Map<String, String> meta = new LinkedHashMap<>();

@@ -9,9 +9,12 @@ import io.vrfm.flow.Reduction;
 import io.vrfm.nn.LatentFusion;
 import io.vrfm.nn.PosteriorInput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,55 +24,73 @@ import java.util.concurrent.Callable;
  * paper's recipe for the data set; {@code quick}: the two-core MNIST configuration) and applies the overrides given.
  */
 @Command(name = "train-image", mixinStandardHelpOptions = true,
-        description = "Train rectified flow (rfm) or variational rectified flow (vrfm) on mnist, fashion-mnist or cifar10.")
+        description = {"Train rectified flow (rfm) or variational rectified flow (vrfm) on mnist, fashion-mnist or cifar10.",
+                "--resume DIR continues a run: options not given come from its recipe.json; the ones given must"
+                        + " match it, except a larger --steps and the checkpoint/sample periods."})
 public final class ImageTrainCommand implements Callable<Integer> {
-    @Option(names = "--dataset", required = true, description = "mnist, fashion-mnist or cifar10") String dataset;
-    @Option(names = "--method", defaultValue = "vrfm", description = "rfm or vrfm (default: ${DEFAULT-VALUE})") String method;
+    @Option(names = "--dataset", description = "mnist, fashion-mnist or cifar10 (required unless --resume; default: none)") String dataset;
+    @Option(names = "--method", description = "rfm or vrfm (default: vrfm)") String method;
     @Option(names = "--model", description = "unet or mnist-resnet (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
-    @Option(names = "--preset", defaultValue = "paper", description = "paper or quick (default: ${DEFAULT-VALUE})") String preset;
-    @Option(names = "--steps") Integer steps;
-    @Option(names = "--batch") Integer batch;
-    @Option(names = "--lr") Float lr;
-    @Option(names = "--optimizer", description = "adam or adamw") String optimizer;
-    @Option(names = "--warmup") Integer warmup;
-    @Option(names = "--grad-clip") Float gradClip;
-    @Option(names = "--ema") Float ema;
-    @Option(names = "--lambda", description = "KL weight") Float lambda;
-    @Option(names = "--latent-dim") Integer latentDim;
-    @Option(names = "--posterior-inputs", description = "subset of x0,x1,xt,t") String posteriorInputs;
-    @Option(names = "--fusion", description = "UNet latent fusion: adaptive-norm or bottleneck-sum") String fusion;
-    @Option(names = "--width", description = "base channels") Integer width;
-    @Option(names = "--blocks", description = "res blocks per level (UNet) / per stage (mnist-resnet)") Integer blocks;
-    @Option(names = "--dropout") Float dropout;
-    @Option(names = "--posterior-width") Integer posteriorWidth;
-    @Option(names = "--reduction", description = "mean or sum") String reduction;
-    @Option(names = "--checkpoint-every") Integer checkpointEvery;
-    @Option(names = "--sample-every") Integer sampleEvery;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--train-limit", description = "use only the first N training images") Integer trainLimit;
-    @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
-    @Option(names = "--out", description = "run folder (default: runs/<dataset>-<model>-<method>)") Path out;
-    @Option(names = "--resume", description = "checkpoint file, or a run folder (uses checkpoints/last.safetensors)") Path resume;
-    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--preset", description = "paper or quick (default: paper)") String preset;
+    @Option(names = "--steps", description = "training steps (default: the preset's)") Integer steps;
+    @Option(names = "--batch", description = "batch size (default: the preset's)") Integer batch;
+    @Option(names = "--lr", description = "learning rate (default: the preset's)") Float lr;
+    @Option(names = "--optimizer", description = "adam or adamw (default: the preset's)") String optimizer;
+    @Option(names = "--warmup", description = "linear warm-up steps (default: the preset's)") Integer warmup;
+    @Option(names = "--grad-clip", description = "global gradient-norm clip, 0 = off (default: the preset's)") Float gradClip;
+    @Option(names = "--ema", description = "EMA decay in [0, 1] (default: the preset's)") Float ema;
+    @Option(names = "--lambda", description = "KL weight (default: the preset's)") Float lambda;
+    @Option(names = "--latent-dim", description = "V-RFM latent size (default: the preset's)") Integer latentDim;
+    @Option(names = "--posterior-inputs", description = "subset of x0,x1,xt,t (default: the preset's)") String posteriorInputs;
+    @Option(names = "--fusion", description = "UNet latent fusion: adaptive-norm or bottleneck-sum (default: adaptive-norm)") String fusion;
+    @Option(names = "--width", description = "base channels (default: the preset's)") Integer width;
+    @Option(names = "--blocks", description = "res blocks per level (UNet) / per stage (mnist-resnet) (default: the preset's)") Integer blocks;
+    @Option(names = "--dropout", description = "dropout in [0, 1) (default: the preset's)") Float dropout;
+    @Option(names = "--posterior-width", description = "posterior encoder base width (default: the preset's)") Integer posteriorWidth;
+    @Option(names = "--reduction", description = "mean or sum (default: mean)") String reduction;
+    @Option(names = "--checkpoint-every", description = "checkpoint period in steps; 0 = only at the end (default: the preset's)") Integer checkpointEvery;
+    @Option(names = "--sample-every", description = "sample-grid period in steps; 0 = never (default: the preset's)") Integer sampleEvery;
+    @Option(names = "--seed", description = "seed (default: 0)") Long seed;
+    @Option(names = "--train-limit", description = "use only the first N training images (default: all)") Integer trainLimit;
+    @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
+    @Mixin RunOptions run = new RunOptions();
+    @Mixin DeviceOption device = new DeviceOption();
 
-    /** The preset for a data set and method, with the command-line overrides applied. */
-    ImageRecipe recipe() {
-        Method m = Method.parse(method);
-        String ds = Datasets.canonicalName(dataset);
+    /** Per-pixel, per-channel working memory of one training image, a lower bound (bytes). */
+    static final long BYTES_PER_ACTIVATION = 4L * 4;
+
+    /** The preset for a data set and method (or the recipe stored in a resumed run), with the overrides applied. */
+    ImageRecipe recipe(ImageRecipe stored) {
         ImageRecipe base;
-        if (preset.equals("quick")) {
-            base = ImageRecipe.mnistQuick(m);
-        } else if (!preset.equals("paper")) {
-            throw new IllegalArgumentException("--preset must be paper or quick, got '" + preset + "'");
-        } else if (ds.equals("cifar10")) {
-            base = ImageRecipe.cifarPaper(m, fusion == null ? LatentFusion.ADAPTIVE_NORM : LatentFusion.parse(fusion));
+        if (stored != null && preset == null && method == null && dataset == null && fusion == null) {
+            base = stored;
         } else {
-            base = ImageRecipe.mnistPaper(m);
+            Method m = Method.parse(method != null ? method : stored != null ? stored.method().key() : "vrfm");
+            String ds = Datasets.canonicalName(dataset != null ? dataset : stored.dataset());
+            String p = preset != null ? preset : "paper";
+            if (p.equals("quick")) {
+                base = ImageRecipe.mnistQuick(m);
+            } else if (!p.equals("paper")) {
+                throw new IllegalArgumentException("--preset must be paper or quick, got '" + p + "'");
+            } else if (ds.equals("cifar10")) {
+                base = ImageRecipe.cifarPaper(m, fusion == null ? LatentFusion.ADAPTIVE_NORM : LatentFusion.parse(fusion));
+            } else {
+                base = ImageRecipe.mnistPaper(m);
+            }
+            if (stored != null && preset == null) {
+                // a resumed run with --method/--dataset/--fusion: start from its recipe, change only those
+                Map<String, Object> keep = stored.toMap();
+                keep.put("method", m.key());
+                keep.put("dataset", ds);
+                base = ImageRecipe.fromMap(keep);
+            } else {
+                base = base.with(Map.of("dataset", ds));
+            }
         }
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put("dataset", ds);
+        String ds = base.dataset();
         if (model != null) o.put("model", model);
-        else if (ds.equals("cifar10") && preset.equals("quick")) o.put("model", "unet");
+        else if (stored == null && ds.equals("cifar10") && "quick".equals(preset)) o.put("model", "unet");
         if (steps != null) o.put("steps", steps);
         if (batch != null) o.put("batch", batch);
         if (lr != null) o.put("lr", lr);
@@ -92,13 +113,68 @@ public final class ImageTrainCommand implements Callable<Integer> {
         return base.with(o);
     }
 
+    /** Reads a run's recipe.json (one-line errors naming the file). */
+    static ImageRecipe readRecipe(Path run) throws java.io.IOException {
+        Path file = run.resolve("recipe.json");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(run + " has no recipe.json (is it a train-image run folder?)");
+        }
+        try {
+            return ImageRecipe.fromMap(ImageRuns.JSON.readValue(file.toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON (" + e.getOriginalMessage().replaceAll("\\s+", " ")
+                    + "); restore it or retrain");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        ImageRecipe r = recipe();
-        Backend be = Devices.open(device);
+        boolean resume = run.resuming();
+        Path dir = run.directory(null);
+        ImageRecipe stored = null;
+        if (resume) {
+            RunDirectory.prepare(dir, true, run.force);
+            if (!Files.isRegularFile(dir.resolve("checkpoints").resolve("last.safetensors"))) {
+                throw new IllegalArgumentException("--resume: " + dir + " has no checkpoints/last.safetensors yet"
+                        + " (stopped before the first checkpoint); start it again without --resume");
+            }
+            stored = readRecipe(dir);
+        } else if (dataset == null) {
+            throw new IllegalArgumentException("train-image needs --dataset mnist|fashion-mnist|cifar10 (or --resume DIR)");
+        }
+        ImageRecipe r = recipe(stored);
+        if (stored != null) {
+            RunSettings.requireSame(dir.resolve("recipe.json"), stored.toMap(), r.toMap(), Set.of("steps"),
+                    Set.of("checkpoint_every", "sample_every"));
+        }
+        long pixels = r.dataset().equals("cifar10") ? 3 * 32 * 32 : 28 * 28;
+        Sizes.requireFits("--batch", r.batch(), pixels * r.width(), pixels * r.width() * BYTES_PER_ACTIVATION);
+        Backend be = device.open();
         ImageSet data = Datasets.load(r.dataset(), dataDir, true);
-        if (trainLimit != null) data = data.subset(Math.min(trainLimit, data.count()));
-        Path dir = out != null ? out : Path.of("runs", r.dataset() + "-" + r.model() + "-" + r.method().key());
+        if (trainLimit != null) {
+            if (trainLimit < 1) {
+                throw new IllegalArgumentException("--train-limit must be >= 1, got " + trainLimit);
+            }
+            data = data.subset(Math.min(trainLimit, data.count()));
+        }
+        if (resume) {
+            com.fasterxml.jackson.databind.JsonNode n = ImageRuns.JSON.readTree(dir.resolve("recipe.json").toFile())
+                    .get(ImageRuns.TRAIN_IMAGES);
+            if (n != null && n.asInt() != data.count()) {
+                throw new IllegalArgumentException("--resume: the run trained on " + n.asInt() + " images, this"
+                        + " command gives " + data.count() + " (--train-limit, or a different --data-dir); use the same"
+                        + " data, or start a new run");
+            }
+        }
+        if (dir == null) {
+            dir = RunDirectory.defaultFor(r.dataset() + "-" + r.model() + "-" + r.method().key());
+        }
+        if (!resume) {
+            RunDirectory.prepare(dir, false, run.force);
+        }
         ImageRuns.train(be, data, r, dir, resume, r.method().key());
         System.out.println("train-image: done; run folder " + dir);
         return 0;

@@ -4,7 +4,7 @@ import io.vrfm.backend.cpu.CpuBackend;
 import picocli.CommandLine.Command;
 
 /** {@code info}: the runtime, the cores and which backends are usable (with the reason when not). */
-@Command(name = "info", description = "Show Java, cores and which backends are usable here.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show Java, cores and which backends are usable here.")
 public final class InfoCommand implements Runnable {
     @Override
     public void run() {

@@ -2,6 +2,7 @@ package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,20 +21,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     String experiment;
 
     @Option(names = "--quick", description = "Reduced budget: 1 seed, " + SyntheticExperiment.QUICK_ITERS
-            + " iterations at batch " + SyntheticExperiment.QUICK_BATCH + ", 2000 evaluation samples (minutes on 2 CPU cores).")
+            + " iterations at batch " + SyntheticExperiment.QUICK_BATCH + ", 2000 evaluation samples (minutes on 2 CPU cores;"
+            + " default: off).")
     boolean quick;
 
-    @Option(names = "--out", description = "Run directory (default runs/<experiment>-<yyyyMMdd-HHmmss>).")
-    Path out;
+    @Mixin
+    RunOptions run = new RunOptions();
 
-    @Option(names = "--resume", description = "Continue a run directory: reuse finished checkpoints.")
-    boolean resume;
-
-    @Option(names = "--force", description = "Write into a non-empty run directory, overwriting it.")
-    boolean force;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--seed", description = "First seed (default 0); seeds are seed, seed+1, ...")
     Long seed;
@@ -54,7 +50,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm (default all three).")
     List<String> methods;
 
-    @Option(names = "--data-dir", defaultValue = "data", description = "Image data folder (mnist, fashion-mnist).")
+    @Option(names = "--data-dir", defaultValue = "data", description = "Image data folder (mnist, fashion-mnist; default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(names = "--posterior-inputs", description = "V-RFM posterior inputs, a subset of x0,x1,xt,t (default x0,x1,xt; App. C.2 ablations).")
@@ -72,13 +68,17 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (ImageReproduceCommand.isImageExperiment(experiment)) {
-            return ImageReproduceCommand.run(experiment, quick, out, dataDir, device, seed == null ? 0 : seed, iters,
+            return ImageReproduceCommand.run(experiment, quick, run, dataDir, device, seed == null ? 0 : seed, iters,
                     evalSamples);
         }
         SyntheticExperiment.Settings s = SyntheticExperiment.forExperiment(experiment, quick);
         s = override(s);
-        Path dir = RunDirectory.prepare(out != null ? out : RunDirectory.defaultFor(experiment), resume, force);
-        try (Backend be = Devices.open(device)) {
+        Sizes.requireFits("--batch", s.base().batch(), 256, TrainCommand.BYTES_PER_SAMPLE);
+        Sizes.requireFits("--eval-samples", s.evalSamples(), 256, TrainCommand.BYTES_PER_SAMPLE);
+        boolean resume = run.resuming();
+        Path dir = run.directory(RunDirectory.defaultFor(experiment));
+        try (Backend be = device.open()) {
+            RunDirectory.prepare(dir, resume, run.force);
             new SyntheticExperiment(s, be, dir, resume, System.out).run();
         }
         return 0;

@@ -36,18 +36,23 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of x0 and z (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--em-epsilon", defaultValue = "1.0", description = "Euler–Maruyama diffusion scale ε, w(t) = ε(1−t).")
+    @Option(names = "--em-epsilon", defaultValue = "1.0",
+            description = "Euler–Maruyama diffusion scale ε >= 0, w(t) = ε(1−t) (default ${DEFAULT-VALUE}).")
     float emEpsilon;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).")
-    String device;
+    @picocli.CommandLine.Mixin
+    DeviceOption device = new DeviceOption();
 
     @Override
     public Integer call() throws Exception {
-        if (n < 1) {
-            throw new IllegalArgumentException("--n must be >= 1, got " + n);
+        Sizes.requireFits("--n", n, 256, TrainCommand.BYTES_PER_SAMPLE);
+        if (steps < 1) {
+            throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         }
-        try (Backend be = Devices.open(device)) {
+        if (!(emEpsilon >= 0) || Float.isInfinite(emEpsilon)) {
+            throw new IllegalArgumentException("--em-epsilon must be >= 0, got " + emEpsilon);
+        }
+        try (Backend be = device.open()) {
             SingleRun.Loaded l = SingleRun.load(be, run);
             if (sampler.equals("em") && !l.task().source().name().startsWith("normal")) {
                 System.err.println("warning: the Euler–Maruyama drift uses the score of a standard normal source; "

@@ -42,6 +42,11 @@ final class SingleRun {
     }
 
     static void writeConfig(Path dir, String taskName, TrainConfig c) throws IOException {
+        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(configJson(taskName, c)));
+    }
+
+    /** What config.json records: everything that defines the run. */
+    static ObjectNode configJson(String taskName, TrainConfig c) {
         ObjectNode root = JSON.createObjectNode();
         root.put("task", taskName);
         root.put("method", c.method().key());
@@ -59,7 +64,54 @@ final class SingleRun {
         cfm.put("segments", c.consistency().segments());
         cfm.put("alpha", c.consistency().alpha());
         cfm.put("stage2_boundary", c.consistency().stage2Boundary());
-        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(root));
+        return root;
+    }
+
+    /** A run's recorded task and configuration. */
+    record Stored(String taskName, TrainConfig config) {
+    }
+
+    /** Reads {@code config.json}: one-line errors naming the file for invalid JSON, missing keys or bad values. */
+    static Stored readConfig(Path dir) throws IOException {
+        Path cfgFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(cfgFile)) {
+            throw new IllegalArgumentException("no config.json in " + dir + " (is it a run directory written by 'train'?)");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(cfgFile.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(cfgFile + " is not valid JSON (" + e.getOriginalMessage()
+                    .replaceAll("\\s+", " ") + "); restore it or retrain");
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException(cfgFile + " is not a JSON object; restore it or retrain");
+        }
+        if (!n.has("method") && n.has("experiment")) {
+            throw new IllegalArgumentException(cfgFile + " has no 'method' (a reproduce directory? use its checkpoints via 'reproduce --resume')");
+        }
+        for (String k : new String[]{"task", "method", "iters", "batch", "lr", "weight_decay", "lambda", "latent_dim",
+                "posterior_inputs", "reduction", "seed"}) {
+            if (!n.hasNonNull(k)) {
+                throw new IllegalArgumentException(cfgFile + " has no '" + k + "'; restore it or retrain");
+            }
+        }
+        try {
+            String taskName = n.get("task").asText();
+            task(taskName);
+            TrainConfig c = new TrainConfig(Method.parse(n.get("method").asText()), n.get("iters").asInt(),
+                    n.get("batch").asInt(), (float) n.get("lr").asDouble(), (float) n.get("weight_decay").asDouble(),
+                    (float) n.get("lambda").asDouble(), n.get("latent_dim").asInt(),
+                    PosteriorInput.parse(n.get("posterior_inputs").asText()), Reduction.parse(n.get("reduction").asText()),
+                    new FlowLosses.ConsistencyConfig((float) n.path("consistency").path("delta").asDouble(1e-3),
+                            n.path("consistency").path("segments").asInt(2),
+                            (float) n.path("consistency").path("alpha").asDouble(1e-5),
+                            (float) n.path("consistency").path("stage2_boundary").asDouble(0.9)),
+                    n.get("seed").asLong());
+            return new Stored(taskName, c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(cfgFile + ": " + e.getMessage());
+        }
     }
 
     record Loaded(String taskName, SyntheticData.Task task, TrainConfig config, FlowModel model, int step) {
@@ -67,31 +119,15 @@ final class SingleRun {
 
     /** Reads {@code config.json}, rebuilds the model and loads its checkpoint; one-line errors when missing. */
     static Loaded load(Backend be, Path dir) throws IOException {
-        Path cfgFile = dir.resolve("config.json");
-        if (!Files.isRegularFile(cfgFile)) {
-            throw new IllegalArgumentException("no config.json in " + dir + " (is it a run directory written by 'train'?)");
-        }
+        Stored st = readConfig(dir);
         Path ckpt = dir.resolve(CHECKPOINT);
         if (!Files.isRegularFile(ckpt)) {
             throw new IllegalArgumentException("missing checkpoint " + ckpt + " (train first, or --resume an interrupted run)");
         }
-        JsonNode n = JSON.readTree(cfgFile.toFile());
-        if (!n.has("method")) {
-            throw new IllegalArgumentException(cfgFile + " has no 'method' (a reproduce directory? use its checkpoints via 'reproduce --resume')");
-        }
-        String taskName = n.get("task").asText();
-        SyntheticData.Task task = task(taskName);
-        TrainConfig c = new TrainConfig(Method.parse(n.get("method").asText()), n.get("iters").asInt(),
-                n.get("batch").asInt(), (float) n.get("lr").asDouble(), (float) n.get("weight_decay").asDouble(),
-                (float) n.get("lambda").asDouble(), n.get("latent_dim").asInt(),
-                PosteriorInput.parse(n.get("posterior_inputs").asText()), Reduction.parse(n.get("reduction").asText()),
-                new FlowLosses.ConsistencyConfig((float) n.path("consistency").path("delta").asDouble(1e-3),
-                        n.path("consistency").path("segments").asInt(2),
-                        (float) n.path("consistency").path("alpha").asDouble(1e-5),
-                        (float) n.path("consistency").path("stage2_boundary").asDouble(0.9)),
-                n.get("seed").asLong());
+        TrainConfig c = st.config();
+        SyntheticData.Task task = task(st.taskName());
         FlowModel model = FlowModel.synthetic(be, new Rng(0), c.method(), task.dim(), c.latentDim(), c.posteriorInputs());
         int step = Checkpoint.load(ckpt, model, null, null);
-        return new Loaded(taskName, task, c, model, step);
+        return new Loaded(st.taskName(), task, c, model, step);
     }
 }

@@ -132,6 +132,24 @@ public final class SyntheticExperiment {
     /** Trains, evaluates, plots; returns the comparison table (also printed). */
     public String run() throws IOException {
         long t0 = System.nanoTime();
+        Path cfgFile = dir.resolve("config.json");
+        if (resume && Files.isRegularFile(cfgFile)) {
+            // the models and the training settings define a reproduce run; methods, seeds, evaluation may vary
+            com.fasterxml.jackson.databind.JsonNode old;
+            try {
+                old = json.readTree(cfgFile.toFile());
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException(cfgFile + " is not valid JSON (" + e.getOriginalMessage() + ")");
+            }
+            ObjectNode recorded = json.createObjectNode(), wanted = json.createObjectNode();
+            ObjectNode now = configJson();
+            for (String k : new String[]{"experiment", "task", "train"}) {
+                recorded.set(k, old.get(k));
+                wanted.set(k, now.get(k));
+            }
+            java.util.Set<String> growable = s.methods().contains(Method.CFM) ? java.util.Set.of() : java.util.Set.of("train.iters");
+            RunSettings.requireSame(cfgFile, recorded, wanted, growable, java.util.Set.of());
+        }
         writeConfig();
         Map<String, FlowModel> firstSeedModels = new LinkedHashMap<>();
         for (int si = 0; si < s.seeds().size(); si++) {
@@ -272,7 +290,11 @@ public final class SyntheticExperiment {
         return new Scores(trueLl, parzen, w1);
     }
 
-    private void writeConfig() throws IOException {
+    void writeConfig() throws IOException {
+        AtomicFiles.writeString(dir.resolve("config.json"), json.writeValueAsString(configJson()));
+    }
+
+    private ObjectNode configJson() {
         ObjectNode root = json.createObjectNode();
         root.put("experiment", s.experiment());
         root.put("quick", s.quick());
@@ -309,7 +331,7 @@ public final class SyntheticExperiment {
         }
         ev.put("dopri5", s.dopri5() ? "rtol=1e-5, atol=1e-5" : "off");
         ev.put("w1_points", s.task().dim() == 1 ? s.evalSamples() : Math.min(s.evalSamples(), s.w1Points()));
-        AtomicFiles.writeString(dir.resolve("config.json"), json.writeValueAsString(root));
+        return root;
     }
 
     private void writeMetrics(double seconds) throws IOException {

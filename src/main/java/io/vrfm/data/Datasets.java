@@ -134,7 +134,7 @@ public final class Datasets {
 
     private static DatasetException notFound(String title, Path dir, Path dataDir, String fetchName) {
         return new DatasetException(title + " not found under " + dir + " — run: java -jar target/vrfm4j.jar data fetch "
-                + fetchName + " (or: bash src/main/resources/io/vrfm/data/fetch-data.sh " + fetchName + " "
-                + dataDir + ")");
+                + fetchName + " --data-dir " + dataDir + " (or: bash src/main/resources/io/vrfm/data/fetch-data.sh "
+                + fetchName + " " + dataDir + "), or point --data-dir at the folder that holds " + fetchName + "/");
     }
 }

@@ -45,7 +45,12 @@ public final class IdxReader {
             throw new DatasetException(file + ": bad dimensions count=" + count + " rows=" + rows + " cols=" + cols
                     + " in the IDX header — the file is corrupt, download it again");
         }
-        long expected = 16L + (long) count * rows * cols;
+        long pixels = (long) count * rows; // < 2^62: no overflow yet
+        if (pixels > Integer.MAX_VALUE || pixels * cols > Integer.MAX_VALUE - 16) {
+            throw new DatasetException(file + ": header dimensions [" + count + ", " + rows + ", " + cols
+                    + "] are too large for one array (more than 2^31 pixels) — the file is corrupt, download it again");
+        }
+        long expected = 16L + pixels * cols;
         if (b.length != expected) {
             throw new DatasetException(file + ": " + b.length + " bytes (uncompressed) but the header [" + count + ", "
                     + rows + ", " + cols + "] needs " + expected + (b.length < expected ? " — the file is truncated" :

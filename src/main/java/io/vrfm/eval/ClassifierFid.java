@@ -12,6 +12,7 @@ import io.vrfm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -149,8 +150,10 @@ public final class ClassifierFid {
         private final SmallCnn cnn;
         private final Backend backend;
         private final double testAccuracy;
+        private final int steps;
 
-        CnnFeatures(SmallCnn cnn, Backend backend, double testAccuracy) {
+        CnnFeatures(SmallCnn cnn, Backend backend, double testAccuracy, int steps) {
+            this.steps = steps;
             this.cnn = cnn;
             this.backend = backend;
             this.testAccuracy = testAccuracy;
@@ -182,25 +185,41 @@ public final class ClassifierFid {
 
         @Override
         public String describe() {
-            return NAME + " (SmallCnn classifier, " + dim() + "-d penultimate features, test accuracy "
+            return NAME + " (SmallCnn classifier, " + steps + " steps, " + dim() + "-d penultimate features, test accuracy "
                     + String.format("%.3f", testAccuracy) + ")";
         }
     }
 
     /**
-     * Loads the classifier cached at {@code cacheFile}, or trains it on {@code train} ({@code steps} Adam steps of
-     * {@code batch}), measures its accuracy on {@code test}, and caches it there.
+     * Loads the classifier cached at {@code cacheFile} when its stored settings (see {@link #cacheFile}) match these,
+     * or trains it on {@code train} ({@code steps} Adam steps of {@code batch}), measures its accuracy on
+     * {@code test}, and caches it there with its settings and test accuracy. A cache made with other settings is
+     * retrained (and says so), never silently reused.
      */
     public static CnnFeatures classifier(Backend be, ImageSet train, ImageSet test, Path cacheFile, int steps,
                                          int batch, long seed, Consumer<String> log) throws IOException {
-        SmallCnn cnn = new SmallCnn(be, new Rng(seed), train.channels(), train.height(), train.width(), 128,
+        if (steps < 1 || batch < 1) {
+            throw new IllegalArgumentException("classifier: --classifier-steps and the batch must be >= 1, got "
+                    + steps + " and " + batch);
+        }
+        SmallCnn cnn = new SmallCnn(be, new Rng(seed), train.channels(), train.height(), train.width(), FEATURES,
                 Math.max(10, train.classCount()));
+        Map<String, String> key = key(train, steps, batch, seed);
         if (cacheFile != null && Files.isRegularFile(cacheFile)) {
             SafeTensors.Contents c = SafeTensors.read(cacheFile);
-            SafeTensors.loadInto(cnn.namedParameters(), c.tensors(), "classifier cache " + cacheFile);
-            double acc = Double.parseDouble(c.metadata().getOrDefault("test_accuracy", "NaN"));
-            log.accept("classifier: loaded " + cacheFile + " (test accuracy " + String.format("%.3f", acc) + ")");
-            return new CnnFeatures(cnn, be, acc);
+            List<String> diff = new java.util.ArrayList<>();
+            key.forEach((k, v) -> {
+                if (!v.equals(c.metadata().get(k))) diff.add(k + " " + c.metadata().get(k) + " (wanted " + v + ")");
+            });
+            if (diff.isEmpty()) {
+                SafeTensors.loadInto(cnn.namedParameters(), c.tensors(), "classifier cache " + cacheFile);
+                double acc = Double.parseDouble(c.metadata().getOrDefault("test_accuracy", "NaN"));
+                log.accept("classifier: loaded " + cacheFile + " (" + steps + " steps, batch " + batch + ", seed " + seed
+                        + ", test accuracy " + String.format("%.3f", acc) + ")");
+                return new CnnFeatures(cnn, be, acc, steps);
+            }
+            log.accept("classifier: cache " + cacheFile + " was trained with other settings (" + String.join(", ", diff)
+                    + "); retraining");
         }
         AdamW opt = AdamW.adam(cnn.namedParameters(), 1e-3f);
         SplittableRandom r = new SplittableRandom(seed);
@@ -227,10 +246,46 @@ public final class ClassifierFid {
         log.accept(String.format("classifier: test accuracy %.3f on %d images", acc, test.count()));
         if (cacheFile != null) {
             Files.createDirectories(cacheFile.toAbsolutePath().getParent());
-            SafeTensors.write(cacheFile, cnn.namedParameters(), Map.of("test_accuracy", Double.toString(acc),
-                    "dataset", train.name(), "steps", Integer.toString(steps)));
+            Map<String, String> meta = new java.util.LinkedHashMap<>(key);
+            meta.put("test_accuracy", Double.toString(acc));
+            SafeTensors.write(cacheFile, cnn.namedParameters(), meta, true);
+            log.accept("classifier: cached in " + cacheFile);
         }
-        return new CnnFeatures(cnn, be, acc);
+        return new CnnFeatures(cnn, be, acc, steps);
+    }
+
+    /** Feature width of the classifier's penultimate layer (part of the cache key). */
+    static final int FEATURES = 128;
+    /** Names the classifier's architecture in the cache key; change it when SmallCnn changes. */
+    static final String ARCHITECTURE = "SmallCnn-v1-" + FEATURES;
+
+    /**
+     * Everything that defines a trained classifier: data set (name, size, image shape, classes), architecture,
+     * optimisation steps, batch and seed. Stored in the cache file's metadata and compared before reuse.
+     */
+    static Map<String, String> key(ImageSet train, int steps, int batch, long seed) {
+        Map<String, String> k = new java.util.LinkedHashMap<>();
+        k.put("dataset", train.name());
+        k.put("train_images", Integer.toString(train.count()));
+        k.put("image_shape", train.channels() + "x" + train.height() + "x" + train.width());
+        k.put("classes", Integer.toString(Math.max(10, train.classCount())));
+        k.put("architecture", ARCHITECTURE);
+        k.put("steps", Integer.toString(steps));
+        k.put("batch", Integer.toString(batch));
+        k.put("seed", Long.toString(seed));
+        return k;
+    }
+
+    /**
+     * The cache file for a classifier with these settings in {@code dir}:
+     * {@code classifier-<dataset>-<steps>steps-<hash of the whole key>.safetensors}, so classifiers trained
+     * differently never share a file.
+     */
+    public static Path cacheFile(Path dir, ImageSet train, int steps, int batch, long seed) {
+        Map<String, String> k = key(train, steps, batch, seed);
+        String hash = String.format("%08x", k.toString().hashCode());
+        return dir.resolve("classifier-" + train.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + steps + "steps-"
+                + hash + ".safetensors");
     }
 
     public static double accuracy(SmallCnn cnn, ImageSet test, Backend be) {

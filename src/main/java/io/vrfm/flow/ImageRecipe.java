@@ -35,11 +35,25 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         if (method == Method.CFM) {
             throw new IllegalArgumentException("image training supports --method rfm or vrfm");
         }
-        if (steps < 0 || batch < 1) {
-            throw new IllegalArgumentException("--steps must be >= 0 and --batch >= 1");
-        }
+        TrainingChecks.nonNegative("--steps", steps);
+        TrainingChecks.atLeastOne("--batch", batch);
+        TrainingChecks.optimizer(optimizer);
+        TrainingChecks.learningRate(lr);
+        TrainingChecks.nonNegative("weight decay", weightDecay);
+        TrainingChecks.nonNegative("--warmup", warmup);
+        TrainingChecks.nonNegative("--grad-clip", gradClip);
+        TrainingChecks.unitInterval("--ema", emaDecay);
+        TrainingChecks.nonNegative("--lambda", lambda);
+        TrainingChecks.atLeastOne("--width", width);
+        TrainingChecks.atLeastOne("--blocks", blocks);
+        TrainingChecks.fraction("--dropout", dropout);
+        TrainingChecks.nonNegative("--checkpoint-every", checkpointEvery);
+        TrainingChecks.nonNegative("--sample-every", sampleEvery);
         if (method == Method.VRFM && latentDim < 1) {
             throw new IllegalArgumentException("vrfm needs --latent-dim >= 1");
+        }
+        if (method == Method.VRFM) {
+            TrainingChecks.atLeastOne("--posterior-width", posteriorWidth);
         }
         posteriorInputs = EnumSet.copyOf(posteriorInputs);
     }

@@ -14,10 +14,10 @@ public record TrainConfig(Method method, int iters, int batch, float lr, float w
                           FlowLosses.ConsistencyConfig consistency, long seed) {
 
     public TrainConfig {
-        if (iters < 0) throw new IllegalArgumentException("--iters must be >= 0, got " + iters);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
-        if (lambda < 0) throw new IllegalArgumentException("--lambda must be >= 0, got " + lambda);
+        TrainingChecks.nonNegative("--iters", iters);
+        TrainingChecks.atLeastOne("--batch", batch);
+        TrainingChecks.learningRate(lr);
+        TrainingChecks.nonNegative("--lambda", lambda);
         posteriorInputs = EnumSet.copyOf(posteriorInputs);
     }
 

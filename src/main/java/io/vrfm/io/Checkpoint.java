@@ -21,6 +21,10 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
+    /**
+     * Writes model, EMA and optimizer state atomically. A tensor with NaN or infinite values aborts the save with a
+     * {@link NonFiniteTensorException} and leaves any earlier file at {@code path} untouched.
+     */
     public static void save(Path path, Module model, AdamW optimizer, Ema ema, int step, Map<String, String> meta)
             throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>(model.namedParameters());
@@ -36,15 +40,20 @@ public final class Checkpoint {
         }
         metadata.put("step", Integer.toString(step));
         metadata.put("format", "vrfm4j-checkpoint-1");
-        SafeTensors.write(path, all, metadata);
+        SafeTensors.write(path, all, metadata, true);
     }
 
     /**
      * Loads a checkpoint (or a plain state dict) into the model, and into the EMA/optimizer when both the file and
-     * the caller have them. Returns the step stored in the file (0 for a plain state dict).
+     * the caller have them. Returns the step stored in the file (0 for a plain state dict). A file holding NaN or
+     * infinite values is refused with a {@link NonFiniteTensorException} naming the tensor.
      */
     public static int load(Path path, Module model, AdamW optimizer, Ema ema) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(path);
+        for (Map.Entry<String, SafeTensors.Entry> e : c.tensors().entrySet()) {
+            SafeTensors.requireFinite(e.getValue().data(), "checkpoint " + path + ": tensor '" + e.getKey() + "'",
+                    "the run diverged; it cannot be used (retrain, or resume from an earlier checkpoint)");
+        }
         Map<String, SafeTensors.Entry> modelPart = new LinkedHashMap<>();
         Map<String, SafeTensors.Entry> emaPart = new LinkedHashMap<>();
         Map<String, SafeTensors.Entry> optimPart = new LinkedHashMap<>();
@@ -61,7 +70,12 @@ public final class Checkpoint {
         if (ema != null && !emaPart.isEmpty()) {
             SafeTensors.loadInto(ema.shadow(), emaPart, "EMA weights in " + path);
         }
-        int step = Integer.parseInt(c.metadata().getOrDefault("step", "0"));
+        int step;
+        try {
+            step = Integer.parseInt(c.metadata().getOrDefault("step", "0"));
+        } catch (NumberFormatException e) {
+            throw new SafeTensorsException("checkpoint " + path + " has a non-integer step '" + c.metadata().get("step") + "'");
+        }
         if (optimizer != null && !optimPart.isEmpty()) {
             SafeTensors.loadInto(optimizer.state(), optimPart, "optimizer state in " + path);
             optimizer.setStepCount(step);

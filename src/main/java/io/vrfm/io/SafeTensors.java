@@ -42,6 +42,15 @@ public final class SafeTensors {
 
     /** Writes {@code tensors} (atomically: temp file, then rename). */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(path, tensors, metadata, false);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map)}; with {@code requireFinite} a tensor holding NaN or infinity aborts the write
+     * with a {@link NonFiniteTensorException} before the rename, so the file at {@code path} stays as it was.
+     */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata,
+                             boolean requireFinite) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -49,6 +58,7 @@ public final class SafeTensors {
         }
         long offset = 0;
         List<Tensor> order = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
             ObjectNode node = header.putObject(e.getKey());
@@ -62,6 +72,7 @@ public final class SafeTensors {
             offset += t.size() * 4;
             offs.add(offset);
             order.add(t);
+            names.add(e.getKey());
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8;
@@ -72,8 +83,12 @@ public final class SafeTensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             out.write(len.array());
             out.write(head);
-            for (Tensor t : order) {
-                float[] v = t.toArray();
+            for (int i = 0; i < order.size(); i++) {
+                float[] v = order.get(i).toArray();
+                if (requireFinite) {
+                    requireFinite(v, "not saving " + path + ": tensor '" + names.get(i) + "'",
+                            "training diverged (lower --lr); the previous file is kept");
+                }
                 ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
                 bb.asFloatBuffer().put(v);
                 out.write(bb.array());
@@ -81,68 +96,168 @@ public final class SafeTensors {
         });
     }
 
+    /**
+     * Reads a file, validating its header as the format's reference reader does: a JSON object whose entries each
+     * have a string {@code dtype}, a {@code shape} of non-negative integers and two integer {@code data_offsets};
+     * the offsets, in order, tile the data section exactly (no overlap, no hole, nothing after), and each byte
+     * length equals the dtype size times the product of the shape (64-bit, overflow-checked). Any violation is a
+     * {@link SafeTensorsException} naming the file and the tensor.
+     */
     public static Contents read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
-            throw new IOException("safetensors: no file at " + path);
+            throw new SafeTensorsException("safetensors: no file at " + path);
         }
         long fileSize = Files.size(path);
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 20)) {
             byte[] lenBytes = in.readNBytes(8);
             if (lenBytes.length < 8) {
-                throw new IOException("safetensors: " + path + " is shorter than its 8-byte header length");
+                throw new SafeTensorsException("safetensors: " + path + " is shorter than its 8-byte header length");
             }
             long headerLen = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > fileSize) {
-                throw new IOException("safetensors: " + path + " has an invalid header length " + headerLen
+                throw new SafeTensorsException("safetensors: " + path + " has an invalid header length " + headerLen
                         + " (not a safetensors file, or truncated)");
             }
             byte[] headerBytes = in.readNBytes((int) headerLen);
-            JsonNode header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).trim());
+            JsonNode header;
+            try {
+                header = STRICT_JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).trim());
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new SafeTensorsException("safetensors: " + path + " has an invalid JSON header ("
+                        + oneLine(e.getOriginalMessage()) + ")");
+            }
+            if (header == null || !header.isObject()) {
+                throw new SafeTensorsException("safetensors: " + path + " has a header that is not a JSON object");
+            }
             long dataSize = fileSize - 8 - headerLen;
             Map<String, String> metadata = new LinkedHashMap<>();
-            List<Object[]> entries = new ArrayList<>();
+            List<Layout> entries = new ArrayList<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    if (!e.getValue().isObject()) {
+                        throw new SafeTensorsException("safetensors: " + path + ": __metadata__ is not an object of strings");
+                    }
+                    for (Iterator<Map.Entry<String, JsonNode>> m = e.getValue().fields(); m.hasNext(); ) {
+                        Map.Entry<String, JsonNode> kv = m.next();
+                        if (!kv.getValue().isTextual()) {
+                            throw new SafeTensorsException("safetensors: " + path + ": __metadata__ value '" + kv.getKey()
+                                    + "' is not a string");
+                        }
+                        metadata.put(kv.getKey(), kv.getValue().asText());
+                    }
                     continue;
                 }
-                JsonNode n = e.getValue();
-                String dtype = n.path("dtype").asText();
-                int[] shape = new int[n.path("shape").size()];
-                for (int q = 0; q < shape.length; q++) {
-                    shape[q] = n.path("shape").get(q).asInt();
-                }
-                long begin = n.path("data_offsets").get(0).asLong(), end = n.path("data_offsets").get(1).asLong();
-                long count = io.vrfm.tensor.Shape.numel(shape);
-                int width = width(dtype, e.getKey(), path);
-                if (end - begin != count * width || begin < 0 || end > dataSize) {
-                    throw new IOException("safetensors: tensor '" + e.getKey() + "' in " + path + " has offsets ["
-                            + begin + ", " + end + ") that do not match its shape " + java.util.Arrays.toString(shape)
-                            + " and dtype " + dtype + " (file truncated or corrupt)");
-                }
-                entries.add(new Object[]{e.getKey(), dtype, shape, begin, end});
+                entries.add(layout(e.getKey(), e.getValue(), path));
             }
-            entries.sort((a, b) -> Long.compare((Long) a[3], (Long) b[3]));
+            // by begin, then end: an empty tensor at offset x precedes the tensor starting at x
+            entries.sort((a, b) -> a.begin != b.begin ? Long.compare(a.begin, b.begin) : Long.compare(a.end, b.end));
+            long expected = 0;
+            for (Layout l : entries) {
+                if (l.begin != expected) {
+                    throw new SafeTensorsException("safetensors: tensor '" + l.name + "' in " + path + " starts at byte "
+                            + l.begin + " but the previous tensor ends at " + expected
+                            + (l.begin < expected ? " (overlapping data)" : " (a hole in the data)"));
+                }
+                if (l.end > dataSize) {
+                    throw new SafeTensorsException("safetensors: tensor '" + l.name + "' in " + path + " ends at byte "
+                            + l.end + " but the data section has " + dataSize + " bytes (file truncated)");
+                }
+                expected = l.end;
+            }
+            if (expected != dataSize) {
+                throw new SafeTensorsException("safetensors: " + path + " has " + dataSize + " data bytes but its header"
+                        + " describes " + expected + (dataSize < expected ? " (file truncated)" : " (trailing bytes)"));
+            }
             byte[] data = in.readAllBytes();
             Map<String, Entry> out = new LinkedHashMap<>();
-            for (Object[] e : entries) {
-                int begin = (int) (long) (Long) e[3], end = (int) (long) (Long) e[4];
+            for (Layout l : entries) {
+                int begin = (int) l.begin, end = (int) l.end;
                 ByteBuffer bb = ByteBuffer.wrap(data, begin, end - begin).order(ByteOrder.LITTLE_ENDIAN);
-                out.put((String) e[0], new Entry((int[]) e[2], decode((String) e[1], bb, (end - begin))));
+                out.put(l.name, new Entry(l.shape, decode(l.dtype, bb, (end - begin))));
             }
             return new Contents(out, metadata);
         }
     }
 
-    private static int width(String dtype, String name, Path path) throws IOException {
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private record Layout(String name, String dtype, int[] shape, long begin, long end) {
+    }
+
+    /** One header entry, checked for types, sizes and overflow (not yet against its neighbours). */
+    private static Layout layout(String name, JsonNode n, Path path) throws SafeTensorsException {
+        String at = "safetensors: tensor '" + name + "' in " + path;
+        if (!n.isObject()) {
+            throw new SafeTensorsException(at + " is not a JSON object with dtype, shape and data_offsets");
+        }
+        JsonNode dt = n.get("dtype"), sh = n.get("shape"), of = n.get("data_offsets");
+        if (dt == null || !dt.isTextual()) {
+            throw new SafeTensorsException(at + " has no string 'dtype'");
+        }
+        if (sh == null || !sh.isArray()) {
+            throw new SafeTensorsException(at + " has no 'shape' array");
+        }
+        if (of == null || !of.isArray() || of.size() != 2 || !of.get(0).isIntegralNumber()
+                || !of.get(1).isIntegralNumber()) {
+            throw new SafeTensorsException(at + " has no 'data_offsets' array of two integers");
+        }
+        String dtype = dt.asText();
+        int width = width(dtype, name, path);
+        int[] shape = new int[sh.size()];
+        long count = 1;
+        for (int q = 0; q < shape.length; q++) {
+            JsonNode d = sh.get(q);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+                throw new SafeTensorsException(at + " has shape " + sh + ": dimensions must be non-negative integers");
+            }
+            long dim = d.asLong();
+            if (dim > Integer.MAX_VALUE) {
+                throw new SafeTensorsException(at + " has shape " + sh + ": dimension " + dim + " is above 2^31-1");
+            }
+            shape[q] = (int) dim;
+            try {
+                count = Math.multiplyExact(count, dim);
+            } catch (ArithmeticException e) {
+                throw new SafeTensorsException(at + " has shape " + sh + " whose element count overflows 64 bits");
+            }
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(count, (long) width);
+        } catch (ArithmeticException e) {
+            throw new SafeTensorsException(at + " has shape " + sh + " whose byte size overflows 64 bits");
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new SafeTensorsException(at + " has " + count + " elements, more than one array can hold");
+        }
+        if (!of.get(0).canConvertToLong() || !of.get(1).canConvertToLong()) {
+            throw new SafeTensorsException(at + " has data_offsets " + of + " outside the 64-bit range");
+        }
+        long begin = of.get(0).asLong(), end = of.get(1).asLong();
+        if (begin < 0 || end < begin) {
+            throw new SafeTensorsException(at + " has data_offsets [" + begin + ", " + end + "]: not 0 <= begin <= end");
+        }
+        if (end - begin != bytes) {
+            throw new SafeTensorsException(at + " has data_offsets [" + begin + ", " + end + ") of " + (end - begin)
+                    + " bytes but shape " + sh + " and dtype " + dtype + " need " + bytes + " (file corrupt)");
+        }
+        return new Layout(name, dtype, shape, begin, end);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    }
+
+    private static int width(String dtype, String name, Path path) throws SafeTensorsException {
         switch (dtype) {
             case "F32": return 4;
             case "F64": return 8;
             case "F16":
             case "BF16": return 2;
             default:
-                throw new IOException("safetensors: tensor '" + name + "' in " + path + " has dtype " + dtype
+                throw new SafeTensorsException("safetensors: tensor '" + name + "' in " + path + " has dtype " + dtype
                         + "; only F32, F64, F16 and BF16 are supported (convert it with .float() before saving)");
         }
     }
@@ -168,6 +283,19 @@ public final class SafeTensors {
                 float[] v = new float[bytes / 2];
                 for (int i = 0; i < v.length; i++) v[i] = halfToFloat(bb.getShort());
                 return v;
+            }
+        }
+    }
+
+    /**
+     * Throws a {@link NonFiniteTensorException} if {@code v} holds NaN or Inf: "{@code what} 'name' … has non-finite
+     * values …; {@code advice}".
+     */
+    public static void requireFinite(float[] v, String what, String advice) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new NonFiniteTensorException(what + " has non-finite values (" + v[i] + " at index " + i + "); "
+                        + advice);
             }
         }
     }

@@ -141,4 +141,14 @@ class IdxReaderTest {
     void datasetExceptionIsAnIllegalArgumentException() {
         assertTrue(IllegalArgumentException.class.isAssignableFrom(DatasetException.class));
     }
+
+    /** count·rows·cols = 2^20·2^22·2^22 wraps to 0 in 64-bit arithmetic, so a bare 16-byte header "matched". */
+    @Test
+    void headerDimensionProductOverflowIsRefused() throws Exception {
+        Path f = dir.resolve("overflow-idx3-ubyte");
+        java.nio.file.Files.write(f, java.nio.ByteBuffer.allocate(16).putInt(IdxReader.IMAGES_MAGIC).putInt(1 << 20)
+                .putInt(1 << 22).putInt(1 << 22).array());
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(f));
+        assertOneLine(e, f.toString(), "too large");
+    }
 }

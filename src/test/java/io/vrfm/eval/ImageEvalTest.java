@@ -83,4 +83,27 @@ class ImageEvalTest {
         float[] rz = Controllability.rowsShareZ(be, net, 2, 3, new int[]{1, 8, 8}, ImageSampling.SamplerSpec.euler(2), new Rng(3));
         assertEquals(6 * 64, rz.length);
     }
+
+    /** Issue #9 item 5: a cached classifier is reused only for the settings that made it, and says which it is. */
+    @Test
+    void classifierCacheIsKeyedByEverythingThatDefinesIt(@TempDir Path dir) throws Exception {
+        ImageSet train = blobs(64, 1), test = blobs(40, 2);
+        Path five = ClassifierFid.cacheFile(dir, train, 5, 16, 3);
+        assertTrue(!five.equals(ClassifierFid.cacheFile(dir, train, 6, 16, 3)), "steps not in the key");
+        assertTrue(!five.equals(ClassifierFid.cacheFile(dir, train, 5, 8, 3)), "batch not in the key");
+        assertTrue(!five.equals(ClassifierFid.cacheFile(dir, train, 5, 16, 4)), "seed not in the key");
+        assertTrue(!five.equals(ClassifierFid.cacheFile(dir, blobs(65, 1), 5, 16, 3)), "training set not in the key");
+        ClassifierFid.CnnFeatures a = ClassifierFid.classifier(be, train, test, five, 5, 16, 3, s -> { });
+        assertEquals(Double.toString(a.testAccuracy()),
+                io.vrfm.io.SafeTensors.read(five).metadata().get("test_accuracy"));
+        // the same file asked for with other settings (renamed by hand, say) is not silently reused
+        List<String> log = new java.util.ArrayList<>();
+        ClassifierFid.classifier(be, train, test, five, 7, 16, 3, log::add);
+        assertTrue(log.stream().anyMatch(l -> l.contains("retraining")), String.join("\n", log));
+        assertEquals("7", io.vrfm.io.SafeTensors.read(five).metadata().get("steps"));
+        log.clear();
+        ClassifierFid.CnnFeatures again = ClassifierFid.classifier(be, train, test, five, 7, 16, 3, log::add);
+        assertTrue(log.stream().anyMatch(l -> l.contains("loaded") && l.contains(five.toString())), String.join("\n", log));
+        assertTrue(again.describe().contains("7 steps"), again.describe());
+    }
 }

@@ -19,9 +19,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Square SGEMM {@code C = A·B} ({@code n×n}, float32, row-major) on the CPU backend, all cores. One operation is
- * one product of {@code 2·n³} flops, so GFLOP/s = ops/s · 2n³ / 1e9 (bench/run-cpu-bench.sh prints that beside
- * NumPy). Run: {@code java --add-modules jdk.incubator.vector -cp target/vrfm4j.jar org.openjdk.jmh.Main Sgemm}.
+ * SGEMM on the CPU backend, all cores, float32, row-major. One operation is one product of {@code 2·m·n·k} flops,
+ * so GFLOP/s = ops/s · 2mnk / 1e9 (bench/run-cpu-bench.sh prints that beside NumPy, which runs the same shapes
+ * through bench/sgemm_numpy.py). A {@code shape} is either
+ * <ul>
+ *   <li>{@code N}: the square product {@code C = A·B}, {@code N×N×N}, or</li>
+ *   <li>{@code PASS:ROWSxINxOUT}: one of the three products of a Linear layer {@code y = x·Wᵀ} with {@code x}
+ *       {@code ROWS×IN} and {@code W} {@code OUT×IN}, as the training step runs them: {@code fwd} ({@code x·Wᵀ},
+ *       B transposed), {@code bwd-data} ({@code dy·W}) and {@code bwd-weight} ({@code dyᵀ·x}, A transposed,
+ *       depth {@code ROWS}).</li>
+ * </ul>
+ * Run: {@code java --add-modules jdk.incubator.vector -cp target/vrfm4j.jar org.openjdk.jmh.Main Sgemm}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -31,24 +39,46 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class SgemmBench {
 
-    @Param({"256", "512", "1024", "2048"})
-    public int n;
+    @Param({"256", "512", "1024", "2048",
+            "fwd:1000x64x128", "bwd-data:1000x64x128", "bwd-weight:1000x64x128",
+            "fwd:1000x128x128", "bwd-data:1000x128x128", "bwd-weight:1000x128x128",
+            "fwd:1000x256x64", "bwd-data:1000x256x64", "bwd-weight:1000x256x64"})
+    public String shape;
 
     /** Worker threads; 0 means one per available processor. */
     @Param({"0"})
     public int threads;
 
+    private boolean transA, transB;
+    private int m, n, k, lda, ldb;
     private float[] a, b, c;
     private CpuParallel par;
 
     @Setup(Level.Trial)
     public void setUp() {
+        int colon = shape.indexOf(':');
+        if (colon < 0) {
+            m = n = k = Integer.parseInt(shape);
+        } else {
+            String[] d = shape.substring(colon + 1).split("x");
+            int rows = Integer.parseInt(d[0]), in = Integer.parseInt(d[1]), out = Integer.parseInt(d[2]);
+            switch (shape.substring(0, colon)) {
+                case "fwd" -> { transB = true; m = rows; n = out; k = in; }
+                case "bwd-data" -> { m = rows; n = in; k = out; }
+                case "bwd-weight" -> { transA = true; m = out; n = in; k = rows; }
+                default -> throw new IllegalArgumentException("shape: unknown pass in " + shape);
+            }
+        }
+        lda = transA ? m : k;
+        ldb = transB ? k : n;
         Random rnd = new Random(1);
-        a = new float[n * n];
-        b = new float[n * n];
-        c = new float[n * n];
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
         for (int i = 0; i < a.length; i++) {
             a[i] = rnd.nextFloat() - 0.5f;
+        }
+        for (int i = 0; i < b.length; i++) {
             b[i] = rnd.nextFloat() - 0.5f;
         }
         par = new CpuParallel(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
@@ -62,7 +92,7 @@ public class SgemmBench {
 
     @Benchmark
     public float[] sgemm() {
-        Sgemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, par);
+        Sgemm.sgemm(transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, par);
         return c;
     }
 }

@@ -5,9 +5,10 @@ package io.vrfm.backend.cpu;
  *
  * <p>Two kernels sit behind this entry point, chosen once at class initialisation:
  * <ul>
- *   <li>{@link SgemmVector}: the incubating Vector API (packed A and B panels, a register-tiled micro-kernel,
- *       cache blocking over k and n, rows split across the {@link CpuParallel} workers). Used when the JVM was
- *       started with {@code --add-modules jdk.incubator.vector}.</li>
+ *   <li>{@link SgemmVector}: the incubating Vector API (packed A and B panels, a register-tiled micro-kernel whose
+ *       tile {@link SgemmTile} suits the vector width and register count, cache blocking over k and n, rows split
+ *       across the {@link CpuParallel} workers). Used when the JVM was started with
+ *       {@code --add-modules jdk.incubator.vector}.</li>
  *   <li>{@link SgemmScalar}: a blocked scalar kernel the JIT auto-vectorises, used otherwise. It lives in its own
  *       class so that the Vector API classes are never loaded when the module is absent.</li>
  * </ul>
@@ -39,11 +40,18 @@ public final class Sgemm {
         return VECTOR;
     }
 
-    /** Which kernel runs, in words, e.g. {@code "vector-api (512-bit)"}. */
+    /**
+     * Which kernel runs, in words, e.g. {@code "vector-api (256-bit, 6x2-vector tile = 6x16 floats, KC 256)"}: the
+     * vector width and the register tile chosen for it (see {@link SgemmTile}).
+     */
     public static String path() {
-        return VECTOR
-                ? "vector-api (" + SgemmVector.vectorBits() + "-bit)"
-                : "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
+        if (!VECTOR) {
+            return "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
+        }
+        SgemmTile t = SgemmVector.TILE;
+        int bits = SgemmVector.vectorBits();
+        return "vector-api (" + bits + "-bit, " + t.label() + "-vector tile = " + t.rows + "x"
+                + t.vectors * bits / 32 + " floats, KC " + t.kc + ")";
     }
 
     /**

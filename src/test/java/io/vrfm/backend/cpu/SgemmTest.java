@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -183,10 +184,45 @@ class SgemmTest {
 
     @Test
     void vectorKernelDirectlyWhenAvailable() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Sgemm.vectorized(),
-                "this JVM runs without jdk.incubator.vector: the vector kernel cannot be called");
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
         edgeCases(SgemmVector::sgemm, par);
         largerSizes(SgemmVector::sgemm, par);
+    }
+
+    @Test
+    void everyRegisterTileMatchesReference() {
+        // every tile runs on any machine (at this machine's vector width), whichever one start-up chose
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
+        for (SgemmTile tile : SgemmTile.values()) {
+            Gemm gemm = (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, p) ->
+                    SgemmVector.sgemm(tile, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, p);
+            edgeCases(gemm, par);
+            largerSizes(gemm, null);
+            Random rnd = new Random(11);
+            // the V-RFM step's Linear shapes: forward (B transposed), backward data, backward weight (A transposed)
+            check(gemm, rnd, false, true, 1000, 64, 128, 1f, 0f, false, par);
+            check(gemm, rnd, false, false, 1000, 256, 64, 1f, 0f, false, par);
+            check(gemm, rnd, true, false, 128, 64, 1000, 1f, 0f, false, par);
+            check(gemm, rnd, false, true, 301, 130, 70, 1f, 1f, true, par);   // bias already in C (beta = 1)
+        }
+    }
+
+    @Test
+    void tileFollowsVectorRegisters() {
+        assertEquals(32, SgemmTile.registers(512, "amd64"));   // AVX-512
+        assertEquals(16, SgemmTile.registers(256, "amd64"));   // AVX2
+        assertEquals(16, SgemmTile.registers(128, "amd64"));   // SSE / AVX
+        assertEquals(32, SgemmTile.registers(128, "aarch64")); // NEON
+        assertEquals(SgemmTile.R8X2, SgemmTile.forRegisters(32));
+        assertEquals(SgemmTile.R6X2, SgemmTile.forRegisters(16));
+        for (SgemmTile t : SgemmTile.values()) {
+            assertEquals(t, SgemmTile.parse(t.label()));
+            assertEquals(0, t.mc % t.rows, t + ": MC must be a whole number of slivers");
+            // accumulators + B vectors + the broadcast fit the register file the tile is chosen for
+            assertTrue(t.rows * t.vectors + t.vectors + 1 <= (t == SgemmTile.R8X2 ? 32 : 16), t.label());
+        }
+        assertEquals(SgemmTile.R6X2, SgemmTile.parse(" 6X2 "));
+        assertEquals(null, SgemmTile.parse("7x7"));
     }
 
     @Test
@@ -236,5 +272,8 @@ class SgemmTest {
         String path = Sgemm.path();
         assertFalse(path.isEmpty());
         assertEquals(Sgemm.vectorized(), path.startsWith("vector-api"));
+        if (Sgemm.vectorized()) {
+            assertTrue(path.contains(SgemmVector.TILE.label() + "-vector tile"), path);
+        }
     }
 }
