@@ -9,6 +9,7 @@ import io.vrfm.eval.FrechetDistance;
 import io.vrfm.eval.InceptionFeatures;
 import io.vrfm.nn.FidInceptionV3;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class FidStatsCommand implements Callable<Integer> {
     @Option(names = "--inception-size", defaultValue = "299", hidden = true,
             description = "resize target; anything but 299 gives numbers not comparable with published FIDs") int size;
     @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
-    @Option(names = "--device", defaultValue = "auto") String device;
+    @Mixin DeviceOption device = new DeviceOption();
 
     @Override
     public Integer call() throws Exception {
@@ -41,13 +42,19 @@ public final class FidStatsCommand implements Callable<Integer> {
         if (!name.endsWith(".npz") && !name.endsWith(".safetensors")) {
             throw new IllegalArgumentException("fid-stats: --out " + out + " must end in .npz or .safetensors");
         }
-        Backend be = Devices.open(device);
+        if (samples < 2) {
+            throw new IllegalArgumentException("fid-stats: --samples must be >= 2 (a covariance needs two images), got " + samples);
+        }
+        if (size < FidInceptionV3.MIN_SIZE) {
+            throw new IllegalArgumentException("fid-stats: --inception-size must be >= " + FidInceptionV3.MIN_SIZE + ", got " + size);
+        }
+        Backend be = device.open();
         ImageSet set = Datasets.load(dataset, dataDir, split.equals("train"));
         InceptionFeatures net = InceptionFeatures.load(be, inception, size);
         int n = Math.min(samples, set.count());
         System.err.println("fid-stats: " + n + " " + dataset + " " + split + " images through " + net.describe());
         FrechetDistance.Stats stats = ClassifierFid.referenceStats(net, set, n);
-        FidStatsFile.save(out, stats, InceptionFeatures.FID_NAME + (size == FidInceptionV3.FID_SIZE ? "" : "@" + size));
+        FidStatsFile.save(out, stats, InceptionFeatures.FID_NAME + (size == FidInceptionV3.FID_SIZE ? "" : "@" + size), be);
         System.out.println(InceptionFeatures.FID_NAME + " statistics of " + n + " " + dataset + " " + split + " images: " + out);
         return 0;
     }

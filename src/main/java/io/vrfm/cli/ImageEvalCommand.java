@@ -7,6 +7,7 @@ import io.vrfm.eval.ClassifierFid;
 import io.vrfm.eval.FeatureNetwork;
 import io.vrfm.eval.FidStatsFile;
 import io.vrfm.eval.InceptionFeatures;
+import io.vrfm.nn.FidInceptionV3;
 import io.vrfm.eval.ImageSampling;
 import io.vrfm.eval.ImageSampling.SamplerSpec;
 import io.vrfm.flow.ImageRecipe;
@@ -73,6 +74,10 @@ public final class ImageEvalCommand implements Callable<Integer> {
         if (fidKind.equals("inception") && inception == null) {
             throw new IllegalArgumentException("eval-image: --fid inception needs --inception WEIGHTS.safetensors "
                     + "(convert the FID tool's pt_inception-2015-12-05-6726825d.pth with tools/convert_fid_inception.py)");
+        }
+        if (fidKind.equals("inception") && inceptionSize < FidInceptionV3.MIN_SIZE) {
+            throw new IllegalArgumentException("eval-image: --inception-size must be >= " + FidInceptionV3.MIN_SIZE
+                    + ", got " + inceptionSize);
         }
         if (fidStats != null && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");

@@ -1,6 +1,6 @@
 package io.vrfm.eval;
 
-import io.vrfm.backend.cpu.CpuBackend;
+import io.vrfm.backend.Backend;
 import io.vrfm.io.AtomicFiles;
 import io.vrfm.io.SafeTensors;
 import io.vrfm.tensor.Tensor;
@@ -31,20 +31,22 @@ public final class FidStatsFile {
     private FidStatsFile() {
     }
 
-    /** Writes {@code stats} (format by extension: .npz or .safetensors); {@code metric} names the features. */
-    public static void save(Path path, FrechetDistance.Stats stats, String metric) throws IOException {
+    /**
+     * Writes {@code stats} (format by extension: .npz or .safetensors); {@code metric} names the features; {@code be}
+     * holds the float32 tensors of a safetensors file while they are written.
+     */
+    public static void save(Path path, FrechetDistance.Stats stats, String metric, Backend be) throws IOException {
         int d = stats.dim();
         String name = path.getFileName().toString();
         if (name.endsWith(".safetensors")) {
-            CpuBackend cpu = new CpuBackend(1);
             float[] mu = new float[d], sigma = new float[d * d];
             for (int i = 0; i < d; i++) {
                 mu[i] = (float) stats.mu()[i];
                 for (int j = 0; j < d; j++) sigma[i * d + j] = (float) stats.sigma()[i][j];
             }
             Map<String, Tensor> t = new LinkedHashMap<>();
-            t.put("mu", Tensor.of(cpu, mu, d));
-            t.put("sigma", Tensor.of(cpu, sigma, d, d));
+            t.put("mu", Tensor.of(be, mu, d));
+            t.put("sigma", Tensor.of(be, sigma, d, d));
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("count", Integer.toString(stats.n()));
             meta.put("metric", metric);

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** FID statistics files: .npz (the FID tool's format, float64) and .safetensors (float32) round trips. */
 class FidStatsFileTest {
+    private static final io.vrfm.backend.Backend BE = new io.vrfm.backend.cpu.CpuBackend(1);
+
     private static FrechetDistance.Stats stats() {
         int n = 50, d = 3;
         float[] f = new float[n * d];
@@ -24,7 +26,7 @@ class FidStatsFileTest {
     void npzKeepsFloat64AndTheCount(@TempDir Path tmp) throws Exception {
         FrechetDistance.Stats s = stats();
         Path p = tmp.resolve("ref.npz");
-        FidStatsFile.save(p, s, "inception-FID");
+        FidStatsFile.save(p, s, "inception-FID", BE);
         FrechetDistance.Stats back = FidStatsFile.load(p);
         assertEquals(s.n(), back.n());
         for (int i = 0; i < s.dim(); i++) {
@@ -41,7 +43,7 @@ class FidStatsFileTest {
     void safetensorsKeepsFloat32(@TempDir Path tmp) throws Exception {
         FrechetDistance.Stats s = stats();
         Path p = tmp.resolve("ref.safetensors");
-        FidStatsFile.save(p, s, "inception-FID");
+        FidStatsFile.save(p, s, "inception-FID", BE);
         FrechetDistance.Stats back = FidStatsFile.load(p);
         assertEquals(s.n(), back.n());
         for (int i = 0; i < s.dim(); i++) assertEquals(s.mu()[i], back.mu()[i], 1e-6 * Math.max(1, Math.abs(s.mu()[i])));
@@ -51,7 +53,7 @@ class FidStatsFileTest {
     @Test
     void wrongNamesAreOneLineErrors(@TempDir Path tmp) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FidStatsFile.save(tmp.resolve("ref.txt"), stats(), "x"));
+                () -> FidStatsFile.save(tmp.resolve("ref.txt"), stats(), "x", BE));
         assertTrue(e.getMessage().contains(".npz or .safetensors"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> FidStatsFile.load(tmp.resolve("none.npz")));
         assertTrue(e.getMessage().contains("fid-stats"), e.getMessage());
