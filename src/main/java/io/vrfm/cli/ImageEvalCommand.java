@@ -4,6 +4,10 @@ import io.vrfm.backend.Backend;
 import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
 import io.vrfm.eval.ClassifierFid;
+import io.vrfm.eval.FeatureNetwork;
+import io.vrfm.eval.FidStatsFile;
+import io.vrfm.eval.InceptionFeatures;
+import io.vrfm.nn.FidInceptionV3;
 import io.vrfm.eval.ImageSampling;
 import io.vrfm.eval.ImageSampling.SamplerSpec;
 import io.vrfm.flow.ImageRecipe;
@@ -23,11 +27,13 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code eval-image --run DIR [--run DIR2 …]}: the NFE sweep (Euler {2, 5, 10, 50, 100} and Dopri5) of trained image
- * runs with their EMA weights, scored by classifier-FID against the data set's test split; writes metrics.json and
- * prints the table. The classifier is trained once per data set and cached in {@code DATA/cache/}.
+ * runs with their EMA weights, scored by classifier-FID against the data set's test split (the classifier is trained
+ * once per data set and cached in {@code DATA/cache/}), or with {@code --fid inception --inception WEIGHTS} by the
+ * standard Inception FID and Inception Score (reference statistics from {@code --fid-stats FILE} or the test split);
+ * writes metrics.json (naming the metric) and prints the table.
  */
 @Command(name = "eval-image", mixinStandardHelpOptions = true,
-        description = "classifier-FID NFE sweep of trained image runs (train-image run folders).")
+        description = "FID NFE sweep of trained image runs (train-image run folders): classifier-FID, or Inception FID and IS.")
 public final class ImageEvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run folder(s) of train-image") List<Path> runs;
     @Option(names = "--samples", defaultValue = "10000", description = "samples per score (default: ${DEFAULT-VALUE})") int samples;
@@ -42,6 +48,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
     @Mixin DeviceOption device = new DeviceOption();
     @Option(names = "--seed", defaultValue = "0", description = "seed of the samples and the classifier (default: ${DEFAULT-VALUE})") long seed;
 
+    @Option(names = "--fid", defaultValue = "classifier",
+            description = "classifier (a small classifier trained here) or inception (needs --inception) (default: ${DEFAULT-VALUE})") String fidKind;
+    @Option(names = "--inception", description = "FID Inception-v3 weights (safetensors, see tools/convert_fid_inception.py)") Path inception;
+    @Option(names = "--fid-stats", description = "Inception reference statistics from fid-stats (default: the test split)") Path fidStats;
+    @Option(names = "--inception-size", defaultValue = "299", hidden = true,
+            description = "resize target; anything but 299 gives numbers not comparable with published FIDs") int inceptionSize;
+
     /** The classifier's batch (part of its cache key). */
     static final int CLASSIFIER_BATCH = 64;
 
@@ -54,6 +67,20 @@ public final class ImageEvalCommand implements Callable<Integer> {
         if (!(tol >= 0)) throw new IllegalArgumentException("--dopri5-tol must be >= 0, got " + tol);
         if (classifierSteps < 1) {
             throw new IllegalArgumentException("--classifier-steps must be >= 1, got " + classifierSteps);
+        }
+        if (!fidKind.equals("classifier") && !fidKind.equals("inception")) {
+            throw new IllegalArgumentException("eval-image: --fid " + fidKind + " is not classifier or inception");
+        }
+        if (fidKind.equals("inception") && inception == null) {
+            throw new IllegalArgumentException("eval-image: --fid inception needs --inception WEIGHTS.safetensors "
+                    + "(convert the FID tool's pt_inception-2015-12-05-6726825d.pth with tools/convert_fid_inception.py)");
+        }
+        if (fidKind.equals("inception") && inceptionSize < FidInceptionV3.MIN_SIZE) {
+            throw new IllegalArgumentException("eval-image: --inception-size must be >= " + FidInceptionV3.MIN_SIZE
+                    + ", got " + inceptionSize);
+        }
+        if (fidStats != null && !fidKind.equals("inception")) {
+            throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");
         }
         Backend be = device.open();
         ClassifierFid.CnnFeatures used = null;
@@ -70,7 +97,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("eval-image: " + run + " has no recipe.json and checkpoints/last.safetensors");
             }
             ImageRecipe r = ImageTrainCommand.readRecipe(run);
-            if (dataset == null) {
+            if (dataset == null && fidKind.equals("inception")) {
+                dataset = r.dataset();
+                ImageSet test = Datasets.load(dataset, dataDir, false);
+                FeatureNetwork net = InceptionFeatures.load(be, inception, inceptionSize);
+                System.err.println("eval-image: features from " + net.describe());
+                fid = fidStats != null ? ClassifierFid.of(net, FidStatsFile.load(fidStats)) : ClassifierFid.of(net, test, test.count());
+            } else if (dataset == null) {
                 dataset = r.dataset();
                 ImageSet train = Datasets.load(dataset, dataDir, true), test = Datasets.load(dataset, dataDir, false);
                 Path cache = ClassifierFid.cacheFile(dataDir.resolve("cache"), train, classifierSteps, CLASSIFIER_BATCH,
@@ -99,22 +132,26 @@ public final class ImageEvalCommand implements Callable<Integer> {
                     seed + 99, System.err::println)));
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("metric", ClassifierFid.NAME);
+        metrics.put("metric", fid.metric());
         metrics.put("dataset", dataset);
         metrics.put("samples_per_score", samples);
-        Map<String, Object> cls = new LinkedHashMap<>();
-        cls.put("description", used.describe());
-        cls.put("steps", classifierSteps);
-        cls.put("batch", CLASSIFIER_BATCH);
-        cls.put("seed", seed + 17);
-        cls.put("test_accuracy", used.testAccuracy());
-        metrics.put("classifier", cls);
+        metrics.put("features", fid.network().describe());
+        metrics.put("reference_count", fid.referenceCount());
+        if (used != null) {
+            Map<String, Object> cls = new LinkedHashMap<>();
+            cls.put("description", used.describe());
+            cls.put("steps", classifierSteps);
+            cls.put("batch", CLASSIFIER_BATCH);
+            cls.put("seed", seed + 17);
+            cls.put("test_accuracy", used.testAccuracy());
+            metrics.put("classifier", cls);
+        }
         List<Map<String, Object>> rowMaps = new ArrayList<>();
         for (ImageSampling.Row r : rows) rowMaps.add(r.toMap());
         metrics.put("rows", rowMaps);
         Path file = out != null ? out : runs.get(0).resolve("metrics.json");
         AtomicFiles.writeString(file, ImageRuns.JSON.writeValueAsString(metrics));
-        System.out.println(ClassifierFid.NAME + " on " + dataset + " (" + samples + " samples, EMA weights):");
+        System.out.println(fid.metric() + " on " + dataset + " (" + samples + " samples, EMA weights):");
         System.out.print(ImageSampling.table(rows));
         System.out.println("metrics: " + file);
         return 0;

@@ -12,7 +12,7 @@ import java.util.List;
                 "Add --debug anywhere to see the stack trace of an unexpected error."},
         subcommands = {InfoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class,
                 ReproduceCommand.class, DataCommand.class, ImageTrainCommand.class, ImageEvalCommand.class,
-                ImageReproduceCommand.class})
+                ImageReproduceCommand.class, FidStatsCommand.class})
 public final class Main implements Runnable {
     static final String DEBUG = "--debug";
 

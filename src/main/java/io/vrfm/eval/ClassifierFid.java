@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * "classifier-FID": the Fréchet distance between feature statistics of generated and real images, with the
  * features taken from a small classifier trained on the same data set (not Inception, which is unavailable
  * offline — numbers are therefore <b>not comparable</b> with published Inception FIDs, only with each other).
- * {@link #of(FeatureNetwork, ImageSet, int)} accepts any feature network.
+ * {@link #of(FeatureNetwork, ImageSet, int)} accepts any feature network: with {@link InceptionFeatures} the same
+ * computation is the standard Inception FID, and {@link #metric()} names which one a score is.
  */
 public final class ClassifierFid {
     public static final String NAME = "classifier-FID";
@@ -38,9 +39,47 @@ public final class ClassifierFid {
 
     /** Reference statistics from up to {@code maxReal} images of {@code real}. */
     public static ClassifierFid of(FeatureNetwork net, ImageSet real, int maxReal) {
+        FrechetDistance.Stats s = referenceStats(net, real, maxReal);
+        return new ClassifierFid(net, s, s.n());
+    }
+
+    /** Against precomputed reference statistics (e.g. a {@code fid-stats} file); their size must match the features. */
+    public static ClassifierFid of(FeatureNetwork net, FrechetDistance.Stats reference) {
+        if (reference.dim() != net.dim()) {
+            throw new IllegalArgumentException("reference statistics have " + reference.dim() + "-d features, "
+                    + net.describe() + " gives " + net.dim() + "-d ones");
+        }
+        return new ClassifierFid(net, reference, reference.n());
+    }
+
+    /** Mean and covariance of the features of up to {@code maxReal} images of {@code real} (spread over the set). */
+    public static FrechetDistance.Stats referenceStats(FeatureNetwork net, ImageSet real, int maxReal) {
         int n = Math.min(maxReal, real.count());
-        float[] feats = features(net, real, n);
-        return new ClassifierFid(net, FrechetDistance.stats(feats, n, net.dim()), n);
+        return FrechetDistance.stats(features(net, real, n), n, net.dim());
+    }
+
+    /** The name of this FID ("classifier-FID" or "inception-FID"). */
+    public String metric() {
+        return net.metric();
+    }
+
+    public FrechetDistance.Stats reference() {
+        return reference;
+    }
+
+    /** An FID and, where the features come with Inception logits, the Inception Score (NaN otherwise). */
+    public record Score(double fid, double inceptionScore, double inceptionScoreStd) {
+    }
+
+    /** FID of generated images {@code [N, C, H, W]} and, with {@link InceptionFeatures}, their Inception Score. */
+    public Score scores(Tensor images) {
+        if (net instanceof InceptionFeatures inc) {
+            InceptionFeatures.Outputs o = inc.run(images);
+            InceptionScore.Score is = InceptionScore.of(o.logits(), o.n(), io.vrfm.nn.FidInceptionV3.CLASSES, 10);
+            double fid = FrechetDistance.fid(reference, o.pool3(), o.n());
+            return new Score(fid, is.mean(), is.std());
+        }
+        return new Score(score(images), Double.NaN, Double.NaN);
     }
 
     public FeatureNetwork network() {
@@ -58,7 +97,7 @@ public final class ClassifierFid {
         try (GradMode.Scope g = GradMode.noGrad()) {
             feats = batchedFeatures(net, images);
         }
-        return FrechetDistance.fid(reference, FrechetDistance.stats(feats, n, net.dim()));
+        return FrechetDistance.fid(reference, feats, n);
     }
 
     /** classifier-FID between two real image sets (a floor for what a model can reach with these sizes). */

@@ -14,4 +14,9 @@ public interface FeatureNetwork {
 
     /** A short name for reports ("classifier-FID (SmallCnn, 128-d)"). */
     String describe();
+
+    /** The name of the FID these features give, written next to every score ("classifier-FID", "inception-FID"). */
+    default String metric() {
+        return ClassifierFid.NAME;
+    }
 }

@@ -101,6 +101,54 @@ public final class FrechetDistance {
         return fid(stats(featA, nA, dim), stats(featB, nB, dim));
     }
 
+    /**
+     * FID of {@code n} feature vectors ({@code n × dim}, row-major) against reference statistics. Exact in both
+     * cases; with fewer samples than dimensions it uses the rank-{@code (n−1)} form: with {@code Σ_g = B·Bᵀ},
+     * {@code B} the centred features over {@code √(n−1)} ({@code dim × n}), {@code Σ_r·Σ_g} has the non-zero
+     * eigenvalues of the small PSD {@code Bᵀ·Σ_r·B}, so {@code Tr((Σ_r Σ_g)^½) = Σᵢ √λᵢ(Bᵀ Σ_r B)}: an
+     * {@code n × n} eigenproblem instead of two {@code dim × dim} ones (2048-d Inception features, few samples).
+     */
+    public static double fid(Stats reference, float[] features, int n) {
+        int d = reference.dim();
+        if (features.length != (long) n * d) {
+            throw new IllegalArgumentException("Frechet distance: " + features.length + " features are not " + n + " × " + d);
+        }
+        if (n - 1 >= d || n < 2) {
+            return fid(reference, stats(features, n, d));
+        }
+        double[] mu = new double[d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) mu[j] += features[i * d + j];
+        }
+        for (int j = 0; j < d; j++) mu[j] /= n;
+        DMatrixRMaj b = new DMatrixRMaj(d, n);
+        double scale = 1.0 / Math.sqrt(n - 1), trG = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                double v = (features[i * d + j] - mu[j]) * scale;
+                b.unsafe_set(j, i, v);
+                trG += v * v;
+            }
+        }
+        DMatrixRMaj sigmaR = symmetrized(reference.sigma());
+        DMatrixRMaj sb = new DMatrixRMaj(d, n), m = new DMatrixRMaj(n, n);
+        CommonOps_DDRM.mult(sigmaR, b, sb);
+        CommonOps_DDRM.multTransA(b, sb, m);
+        symmetrizeInPlace(m);
+        double[] lambda = symmetricEigenvalues(m);
+        double cut = noiseFloor(lambda), trSqrt = 0;
+        for (double l : lambda) {
+            trSqrt += l > cut ? Math.sqrt(l) : 0;
+        }
+        double diff = 0, trR = 0;
+        for (int j = 0; j < d; j++) {
+            double t = reference.mu()[j] - mu[j];
+            diff += t * t;
+            trR += reference.sigma()[j][j];
+        }
+        return diff + trR + trG - 2 * trSqrt;
+    }
+
     /** Fréchet distance between two sets of statistics. */
     public static double fid(Stats a, Stats b) {
         return frechetDistance(a.mu(), a.sigma(), b.mu(), b.sigma());

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * Image generation and the NFE sweep: {@code x0 ~ N(0, I)} and (V-RFM) {@code z ~ N(0, I)} drawn once per image
  * (Alg. 2), integrated from 0 to 1 by Euler with a fixed step count or by adaptive Dopri5; scored by a
- * {@link ClassifierFid}.
+ * {@link ClassifierFid} (classifier- or Inception FID; every row names which).
  */
 public final class ImageSampling {
     private ImageSampling() {
@@ -69,32 +69,39 @@ public final class ImageSampling {
         return Samplers.euler(Ode.of(field, z), x0, spec.steps(), false);
     }
 
-    /** One row of the NFE table. */
-    public record Row(String model, String sampler, double nfe, double fid, double seconds) {
+    /** One row of the NFE table; {@code metric} names the FID, {@code inceptionScore} is NaN without Inception. */
+    public record Row(String model, String sampler, double nfe, double fid, double seconds, String metric,
+                      double inceptionScore, double inceptionScoreStd) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", model);
             m.put("sampler", sampler);
             m.put("nfe", nfe);
-            m.put(ClassifierFid.NAME, fid);
+            m.put(metric, fid);
+            if (!Double.isNaN(inceptionScore)) {
+                m.put(InceptionFeatures.IS_NAME, inceptionScore);
+                m.put(InceptionFeatures.IS_NAME + "_std", inceptionScoreStd);
+            }
             m.put("seconds", seconds);
             return m;
         }
     }
 
-    /** classifier-FID of {@code n} samples for every sampler setting (same seed for every setting and model). */
+    /** FID (and, with Inception, IS) of {@code n} samples for every sampler setting (same seed for every setting and model). */
     public static List<Row> sweep(String modelName, Backend be, VelocityField field, ClassifierFid fid, int n,
                                   int[] chw, List<SamplerSpec> specs, long seed, Consumer<String> log) {
         List<Row> rows = new ArrayList<>();
         for (SamplerSpec spec : specs) {
             long t0 = System.nanoTime();
             Generated g = generate(be, field, n, chw, spec, new Rng(seed), 100);
-            double score = fid.score(g.images().clamp(-1f, 1f));
+            ClassifierFid.Score score = fid.scores(g.images().clamp(-1f, 1f));
             double secs = (System.nanoTime() - t0) / 1e9;
-            Row row = new Row(modelName, spec.label(), g.meanNfe(), score, secs);
+            Row row = new Row(modelName, spec.label(), g.meanNfe(), score.fid(), secs, fid.metric(),
+                    score.inceptionScore(), score.inceptionScoreStd());
             rows.add(row);
-            log.accept(String.format("%s %-9s NFE %6.1f  %s %.3f  (%.0f s)", modelName, spec.label(), g.meanNfe(),
-                    ClassifierFid.NAME, score, secs));
+            log.accept(String.format("%s %-9s NFE %6.1f  %s %.3f%s  (%.0f s)", modelName, spec.label(), g.meanNfe(),
+                    fid.metric(), score.fid(), Double.isNaN(score.inceptionScore()) ? ""
+                            : String.format("  IS %.3f ± %.3f", score.inceptionScore(), score.inceptionScoreStd()), secs));
         }
         return rows;
     }
@@ -108,8 +115,9 @@ public final class ImageSampling {
             if (!samplers.contains(r.sampler())) samplers.add(r.sampler());
         }
         StringBuilder sb = new StringBuilder();
+        String metric = rows.isEmpty() ? ClassifierFid.NAME : rows.get(0).metric();
         sb.append(String.format("%-10s", "sampler"));
-        for (String m : models) sb.append(String.format(" | %-8s NFE  %-16s", m, ClassifierFid.NAME));
+        for (String m : models) sb.append(String.format(" | %-8s NFE  %-16s", m, metric));
         sb.append('\n');
         for (String s : samplers) {
             sb.append(String.format("%-10s", s));

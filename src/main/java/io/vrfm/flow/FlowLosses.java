@@ -44,9 +44,15 @@ public final class FlowLosses {
      */
     public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
                             Reduction reduction, Rng rng) {
+        Tensor eps = Tensor.randn(b.x0().backend(), rng, b.x0().dim(0), posterior.latentDim());
+        return vrfm(field, posterior, b, lambda, reduction, eps);
+    }
+
+    /** {@link #vrfm(VelocityField, PosteriorEncoder, Interpolant.Batch, float, Reduction, Rng)} with given noise {@code eps [N, latentDim]}. */
+    public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
+                            Reduction reduction, Tensor eps) {
         Tensor[] ml = posterior.encode(b.x0(), b.x1(), b.xt(), b.t());
         Tensor mu = ml[0], logvar = ml[1];
-        Tensor eps = Tensor.randn(mu.backend(), rng, mu.shape());
         Tensor z = FlowOps.reparameterize(mu, logvar, eps);
         Tensor v = field.velocity(b.xt(), b.t(), z);
         Tensor recon = squaredError(v, b.target(), reduction);

@@ -16,8 +16,9 @@ import java.util.List;
  * {@code log p1(x1) = log p0(x0) − ∫₀¹ div v(x(t), t) dt}.
  *
  * <p>The divergence is exact for {@code dim ≤ 2} (one backward pass per dimension, autograd with respect to the
- * input) and Hutchinson's estimator {@code εᵀ(∂v/∂x)ε} with Rademacher {@code ε} otherwise. For V-RFM the field is
- * taken at a fixed latent {@code z} (the likelihood of the conditional flow); pass null for RFM.
+ * input) and Hutchinson's estimator {@code εᵀ(∂v/∂x)ε} with Rademacher {@code ε} otherwise. For V-RFM
+ * {@link #logProb} takes the field at a fixed latent {@code z} (the likelihood of the conditional flow; pass null for
+ * RFM), and {@link #marginalLogProb} estimates the model's marginal likelihood over {@code z ~ N(0, I)}.
  */
 public final class Likelihood {
     private Likelihood() {
@@ -70,6 +71,39 @@ public final class Likelihood {
                 p.requiresGrad(true);
             }
         }
+    }
+
+    /**
+     * Importance-weighted estimate of a V-RFM model's marginal {@code log p1(x1) = log E_{z~N(0,I)} p1(x1 | z)} with
+     * the prior as proposal: {@code log (1/K) Σ_k p1(x1 | z_k)} (log-mean-exp of {@link #logProb} over {@code draws}
+     * independent prior draws per point, all solved as one batch). Consistent as K grows; for finite K a lower bound
+     * in expectation (Jensen). A field without latent ({@code latentDim() == 0}) gets the exact {@link #logProb}.
+     */
+    public static double[] marginalLogProb(VelocityField field, Tensor x1, LogDensity source, int steps, int draws, Rng rng) {
+        if (field.latentDim() == 0) {
+            return logProb(field, null, x1, source, steps, rng);
+        }
+        if (draws < 1) {
+            throw new IllegalArgumentException("marginal log-likelihood: draws of z must be >= 1, got " + draws);
+        }
+        int n = x1.dim(0), dim = (int) (x1.size() / n);
+        float[] x = x1.toArray(), rep = new float[draws * n * dim];
+        for (int k = 0; k < draws; k++) {
+            System.arraycopy(x, 0, rep, k * n * dim, n * dim);
+        }
+        int[] shape = x1.shape();
+        shape[0] = draws * n;
+        Tensor z = Tensor.randn(x1.backend(), rng, draws * n, field.latentDim());
+        double[] lp = logProb(field, z, Tensor.of(x1.backend(), rep, shape), source, steps, rng);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < draws; k++) max = Math.max(max, lp[k * n + i]);
+            double sum = 0;
+            for (int k = 0; k < draws; k++) sum += Math.exp(lp[k * n + i] - max);
+            out[i] = max + Math.log(sum / draws);
+        }
+        return out;
     }
 
     private static Tensor axpy(Tensor x, Tensor v, double a) {

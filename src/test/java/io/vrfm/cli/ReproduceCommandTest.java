@@ -90,9 +90,12 @@ class ReproduceCommandTest {
         assertTrue(Files.isRegularFile(run.resolve("samples-heun4.csv")));
         assertEquals(0, Main.execute("sample", "--run", run.toString(), "--sampler", "em", "--steps", "5",
                 "--n", "50", "--device", "cpu"));
-        assertEquals(0, Main.execute("eval", "--run", run.toString(), "--n", "100", "--ll-samples", "20", "--device", "cpu"));
+        assertEquals(0, Main.execute("eval", "--run", run.toString(), "--n", "100", "--ll-samples", "20", "--ll-draws", "4", "--device", "cpu"));
         JsonNode m = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
         assertTrue(m.path("models").path("vrfm").path("dopri5").has("nfe"));
         assertTrue(m.path("models").path("vrfm").has("model_ll"));
+        assertTrue(m.path("models").path("vrfm").path("model_ll_kind").asText().startsWith("marginal"),
+                m.path("models").path("vrfm").toString());
+        assertEquals(4, m.path("models").path("vrfm").path("model_ll_draws").asInt());
     }
 }

@@ -163,4 +163,22 @@ class FrechetDistanceTest {
         assertThrows(IllegalArgumentException.class, () -> FrechetDistance.frechetDistance(
                 new double[2], nan, new double[2], new double[2][2]));
     }
+
+    /** Fewer samples than dimensions: the rank-(n−1) form equals the full eigen-decomposition path. */
+    @Test
+    void lowRankSampleSetMatchesTheFullComputation() {
+        int d = 24, nRef = 60, n = 7;
+        java.util.Random r = new java.util.Random(11);
+        float[] ref = new float[nRef * d], gen = new float[n * d];
+        for (int i = 0; i < ref.length; i++) ref[i] = (float) (r.nextGaussian() * (1 + i % d * 0.1));
+        for (int i = 0; i < gen.length; i++) gen[i] = (float) (r.nextGaussian() * 0.7 + 0.3 * (i % 3));
+        FrechetDistance.Stats refStats = FrechetDistance.stats(ref, nRef, d);
+        double full = FrechetDistance.fid(refStats, FrechetDistance.stats(gen, n, d));
+        double lowRank = FrechetDistance.fid(refStats, gen, n);
+        org.junit.jupiter.api.Assertions.assertEquals(full, lowRank, 1e-9 * Math.max(1, full));
+        // and with enough samples it is the plain path
+        float[] many = java.util.Arrays.copyOf(ref, 30 * d);
+        org.junit.jupiter.api.Assertions.assertEquals(FrechetDistance.fid(refStats, FrechetDistance.stats(many, 30, d)),
+                FrechetDistance.fid(refStats, many, 30), 1e-12);
+    }
 }

@@ -66,4 +66,40 @@ class LikelihoodTest {
         }
         assertEquals(s - tr, lp[0], 1e-4);
     }
+
+    /**
+     * {@code v(x, t, z) = z}: x1 = x0 + z, so p(x1 | z) = N(x1; z, 1) and, with z ~ N(0, 1), the marginal is N(x1; 0, 2);
+     * the importance-weighted estimate must reach it (and differ from the conditional at z = 0).
+     */
+    @Test
+    void marginalOverTheLatentMatchesTheClosedForm() {
+        VelocityField shift = new VelocityField() {
+            @Override
+            public Tensor velocity(Tensor x, Tensor t, Tensor z) {
+                return x.mul(0f).add(z);
+            }
+
+            @Override
+            public int latentDim() {
+                return 1;
+            }
+        };
+        float[] x1 = {-1.0f, 0.5f, 1.5f};
+        double[] marginal = Likelihood.marginalLogProb(shift, Tensor.of(BE, x1, 3, 1),
+                GaussianMixture.standardNormal(1)::logDensity, 4, 4000, new Rng(3));
+        double[] atZero = Likelihood.logProb(shift, Tensor.zeros(BE, 3, 1), Tensor.of(BE, x1, 3, 1),
+                GaussianMixture.standardNormal(1)::logDensity, 4, new Rng(4));
+        for (int i = 0; i < 3; i++) {
+            double want = -0.5 * Math.log(2 * Math.PI * 2) - x1[i] * x1[i] / 4.0;
+            double conditional = -0.5 * Math.log(2 * Math.PI) - x1[i] * x1[i] / 2.0;
+            assertEquals(want, marginal[i], 0.03, "marginal at " + x1[i]);
+            assertEquals(conditional, atZero[i], 1e-4, "conditional at z = 0, x1 = " + x1[i]);
+        }
+        // a single draw is the conditional at that draw, not the marginal: K matters
+        double[] one = Likelihood.marginalLogProb(shift, Tensor.of(BE, x1, 3, 1),
+                GaussianMixture.standardNormal(1)::logDensity, 4, 1, new Rng(3));
+        double gap = 0;
+        for (int i = 0; i < 3; i++) gap += Math.abs(one[i] - (-0.5 * Math.log(4 * Math.PI) - x1[i] * x1[i] / 4.0));
+        org.junit.jupiter.api.Assertions.assertTrue(gap > 0.05, "one draw should not already be the marginal: " + gap);
+    }
 }

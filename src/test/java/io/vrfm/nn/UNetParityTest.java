@@ -38,9 +38,12 @@ class UNetParityTest {
         SafeTensors.loadInto(net.namedParameters(), weights, file);
         net.eval();
         SafeTensors.Entry x = c.tensors().get("fixture.x"), t = c.tensors().get("fixture.t"), ref = c.tensors().get("fixture.out");
+        SafeTensors.Entry z = c.tensors().get("fixture.z");
+        assertEquals(cfg.latentDim() > 0, z != null, "the fixture has a latent exactly when the config has one");
         float[] out;
         try (GradMode.Scope g = GradMode.noGrad()) {
-            out = net.velocity(Tensor.of(be, x.data(), x.shape()), Tensor.of(be, t.data(), t.shape()), null).toArray();
+            out = net.velocity(Tensor.of(be, x.data(), x.shape()), Tensor.of(be, t.data(), t.shape()),
+                    z == null ? null : Tensor.of(be, z.data(), z.shape())).toArray();
         }
         float[] r = ref.data();
         assertEquals(r.length, out.length);
@@ -67,6 +70,24 @@ class UNetParityTest {
         UNetConfig cfg = new UNetConfig(1, 8, 32, 1, new int[]{1, 1}, new int[]{8, 4}, 0f, 4, 16, true, 32,
                 0, LatentFusion.NONE, 512);
         double[] d = compare("unet_small_scaleshift.safetensors", cfg);
+        assertTrue(d[1] < 1e-4, "relative difference " + d[1]);
+    }
+
+    /** V-RFM: z through latent_embed, added to the time embedding (adaptive norm, with scale-shift norm). */
+    @Test
+    void matchesPyTorchUNetWithAdaptiveNormLatent() throws Exception {
+        UNetConfig cfg = new UNetConfig(1, 8, 32, 1, new int[]{1, 1}, new int[]{4}, 0f, 2, -1, true, 32,
+                3, LatentFusion.ADAPTIVE_NORM, 16);
+        double[] d = compare("unet_small_adanorm.safetensors", cfg);
+        assertTrue(d[1] < 1e-4, "relative difference " + d[1]);
+    }
+
+    /** V-RFM: z through latent_embed, tiled over the bottleneck and mixed as 0.9·z + 0.1·h. */
+    @Test
+    void matchesPyTorchUNetWithBottleneckSumLatent() throws Exception {
+        UNetConfig cfg = new UNetConfig(1, 8, 32, 1, new int[]{1, 1}, new int[]{4}, 0f, 2, -1, false, 32,
+                3, LatentFusion.BOTTLENECK_SUM, 16);
+        double[] d = compare("unet_small_bottleneck.safetensors", cfg);
         assertTrue(d[1] < 1e-4, "relative difference " + d[1]);
     }
 
