@@ -1,152 +1,277 @@
 #!/usr/bin/env bash
-# gpu-check.sh - everything a GPU host can tell us, in one folder, in under 8 minutes (one H200 in mind).
-# Runs from the bundle that bench/pack-gpu-bundle.sh builds (target/gpu-bundle/: jlinked runtime, vrfm4j.jar,
-# test-classes, JUnit console): the host needs only the NVIDIA driver (and, for the accelerated paths, CUDA 12's
-# libcublas.so.12 and cuDNN 9's libcudnn.so.9 somewhere on disk) -- no JDK, no Maven, no network.
+# gpu-check.sh - everything a GPU host can tell us in one call, inside a global deadline (450 s by default).
+# Runs from the bundle that bench/pack-gpu-bundle.sh builds (jlinked Temurin 25 runtime, engine jars, tests, JUnit
+# console): the host needs only the NVIDIA driver (and, for the accelerated paths, cuBLAS / cuDNN somewhere on
+# disk) -- no JDK, no Maven, no network. On the lent GPU machine: bench/gpu-run.sh (see pack-gpu-bundle.sh).
 #
-# Steps (each with its own time limit; a failing step is recorded and the next one still runs):
-#   1. host facts: nvidia-smi, driver version                                 -> host.txt
-#   2. library search: libcublas.so.* / libcudnn.so.9 under CUDA dirs, system lib dirs and python site-packages
-#      (nvidia/*/lib); their folders are added to LD_LIBRARY_PATH              -> libraries.txt
-#   3. info: CUDA probe + which path GEMM/conv take + a one-kernel smoke test  -> info.txt
-#   4. CUDA parity tests (every primitive vs the CPU reference, cuBLAS/cuDNN and fallback paths) -> tests.txt, junit/
-#   5. a short GPU training run                                                -> train.txt (TODO hook below)
-#   6. JMH CUDA benchmarks (elementwise GB/s vs copy bandwidth, SGEMM kernel vs cuBLAS) -> bench.txt, jmh-cuda.json
-#   summary.txt collects one line per step.
-# Usage: ./gpu-check.sh [results-dir]        (default: ./results/gpu-check-<UTC time>)
-# Environment: VRFM_CUDA_DEVICE (ordinal, default 0), GPU_CHECK_SEARCH_ROOTS (extra folders to search for libraries)
+# Every result is written into the results folder as it goes, as exactly these eight files (the most that come
+# back from the GPU machine's $OUT), so a step that hangs or a killed call still leaves everything before it:
+#   summary.txt        one line per step, appended the moment the step ends
+#   host.txt           step 0: java -version, ldd --version, nvidia-smi, driver, the CUDA libraries found
+#                      (pip site-packages incl. venvs and conda, /usr/local/cuda*, ldconfig) and their versions
+#   info.txt           step 1: the backend's CUDA probe, GEMM/conv paths, a one-kernel smoke test; launcher info
+#   parity.txt         step 2: CudaParityTest, one JVM per nested class (fallback paths first), streamed test
+#                      events, CUDA_LAUNCH_BLOCKING=1 (a fault names its kernel and grid); a JVM past its limit
+#                      gets SIGQUIT (thread dump into this file), then SIGKILL
+#   parity-junit.xml   step 2: the JUnit XML report of each JVM, appended after it ends
+#   train.txt          step 3: the README main job (reproduce synthetic-2d --quick) with --device cuda
+#   bench.txt          step 4: JMH CUDA benchmarks (element-wise GB/s vs copy, SGEMM kernel vs cuBLAS), V-RFM step
+#   extra.tgz          everything else (per-JVM reports, the training run folder, JMH JSON), re-packed after
+#                      every step
+# Every step and every command runs under `timeout`, each limited by what is left of the global deadline.
+# When CUDA is unusable, every CUDA step still runs (tests skip, commands fail fast) and reports
+# "unusable: <the probe's one-line reason>".
+#
+# Usage: gpu-check.sh [results-dir]   (default: $OUT when set, else ./results/gpu-check-<UTC time>)
+# Environment: GPU_CHECK_DEADLINE_S (default 450), VRFM_CUDA_DEVICE (ordinal, default 0),
+#              GPU_CHECK_SEARCH_ROOTS (extra folders to search for CUDA libraries), GPU_BUNDLE (bundle folder)
 set -uo pipefail
+export LC_ALL=C
 
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ -x "$here/runtime/bin/java" ]; then                 # inside the bundle
-  B="$here"
-elif [ -x "$here/../target/gpu-bundle/runtime/bin/java" ]; then   # bench/ of a checkout with a packed bundle
-  B="$(cd "$here/../target/gpu-bundle" && pwd)"
+if [ -n "${GPU_BUNDLE:-}" ]; then B="$GPU_BUNDLE"
+elif [ -x "$here/runtime/bin/java" ]; then B="$here"                                     # inside the bundle
+elif [ -x "$here/../target/gpu-bundle/runtime/bin/java" ]; then B="$(cd "$here/../target/gpu-bundle" && pwd)"
 else
-  echo "gpu-check: no bundle found; build one with bench/pack-gpu-bundle.sh and copy target/gpu-bundle/ here" >&2
+  echo "gpu-check: no bundle found; build one with bench/pack-gpu-bundle.sh" >&2
   exit 2
 fi
+MAIN_CLASS=io.vrfm.cli.Main
+# shellcheck disable=SC1091
+[ -f "$B/bundle.env" ] && . "$B/bundle.env"
 JAVA="$B/runtime/bin/java"
-JAR="$B/vrfm4j.jar"
-CONSOLE="$(ls "$B"/lib/junit-platform-console-standalone-*.jar 2>/dev/null | head -1)"
+CP="$B/lib/*"
+CP_JARS="$(ls "$B"/lib/*.jar 2>/dev/null | paste -sd: -)"   # spelled out: the JUnit console does not expand lib/*
+CONSOLE="$(ls "$B"/test/junit-platform-console-standalone-*.jar 2>/dev/null | head -1)"
+TESTS="$B/test/classes"
 DEV="${VRFM_CUDA_DEVICE:-0}"
-JFLAGS=(--add-modules jdk.incubator.vector -Xmx16g "-Dvrfm.cuda.device=$DEV")
-out="${1:-$PWD/results/gpu-check-$(date -u +%Y%m%dT%H%M%SZ)}"
-mkdir -p "$out"
-start=$(date +%s)
+JFLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g "-Dvrfm.cuda.device=$DEV"
+        -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8)
 
-say() { echo "[gpu-check +$(( $(date +%s) - start ))s] $*" | tee -a "$out/summary.txt"; }
-# run NAME SECONDS CMD... : runs CMD with a time limit, output to $out/NAME.txt, records the outcome.
-run() {
-  local name="$1" limit="$2"; shift 2
-  timeout --kill-after=10 "$limit" "$@" > "$out/$name.txt" 2>&1
-  local rc=$?
-  if [ $rc = 124 ] || [ $rc = 137 ]; then say "$name: TIMED OUT after ${limit}s (see $name.txt)"
-  elif [ $rc != 0 ]; then say "$name: exit $rc (see $name.txt)"
-  else say "$name: ok"; fi
-  return $rc
+out="${1:-${OUT:-$PWD/results/gpu-check-$(date -u +%Y%m%dT%H%M%SZ)}}"
+mkdir -p "$out"
+work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")"   # what goes into extra.tgz
+start=$(date +%s)
+deadline=$(( start + ${GPU_CHECK_DEADLINE_S:-450} ))
+RESERVE=12   # seconds kept at the end for the last extra.tgz and the closing line
+
+say() { echo "[+$(( $(date +%s) - start ))s] $*" | tee -a "$out/summary.txt"; }
+left() { echo $(( deadline - RESERVE - $(date +%s) )); }
+# budget LIMIT: LIMIT capped by what is left of the deadline (less the kill grace); 0 when nothing is left
+budget() { local l; l=$(( $(left) - 6 )); [ "$l" -gt "$1" ] && l=$1; [ "$l" -lt 3 ] && l=0; echo "$l"; }
+# lim LIMIT CMD...: CMD under timeout (SIGQUIT first -- a JVM prints its threads -- then SIGKILL 5 s later);
+# prints nothing itself, returns CMD's status, 124/137 on timeout, 125 when no time is left
+lim() {
+  local l; l=$(budget "$1"); shift
+  [ "$l" = 0 ] && return 125
+  timeout -s QUIT -k 5 "$l" "$@"
+}
+# outcome RC LIMIT: the words for a step's exit status
+outcome() {
+  case "$1" in
+    0) echo "ok" ;;
+    124|137) echo "TIMED OUT (limit $2 s or the global deadline)" ;;
+    125) echo "skipped: global deadline reached" ;;
+    *) echo "exit $1" ;;
+  esac
+}
+pack_extra() {
+  timeout 20 tar -czf "$out/extra.tgz.part" -C "$work" --exclude='*.safetensors' . 2>/dev/null \
+    && mv -f "$out/extra.tgz.part" "$out/extra.tgz"
+  rm -f "$out/extra.tgz.part"
 }
 
-say "vrfm4j gpu-check, results in $out"
-[ -f "$B/BUNDLE.txt" ] && sed 's/^/    /' "$B/BUNDLE.txt" | tee -a "$out/summary.txt"
+: > "$out/summary.txt"
+say "vrfm4j gpu-check: results in $out, deadline $(( deadline - start )) s"
+[ -f "$B/BUNDLE.txt" ] && grep -E '^(built|commit|java runtime)' "$B/BUNDLE.txt" | sed 's/^/    bundle /' | tee -a "$out/summary.txt"
 
-# ---------------------------------------------------------------- 1. host facts
+# ------------------------------------------------------------------ 0. host, runtime, driver, libraries
+host="$out/host.txt"
 {
-  echo "date: $(date -u)"; echo "host: $(uname -a)"
-  echo "cpus: $(nproc)"; grep -m1 'model name' /proc/cpuinfo 2>/dev/null
+  echo "== date: $(date -u)"; echo "== host: $(uname -a)"
+  echo "== cpus: $(nproc)  $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null)"
+  grep -E 'MemTotal|MemAvailable' /proc/meminfo 2>/dev/null
+  echo "== java -version (bundled runtime)"; lim 20 "$JAVA" -version 2>&1
+  echo "== ldd --version"; lim 5 ldd --version 2>&1 | head -1
+  echo "== nvidia-smi"
   if command -v nvidia-smi >/dev/null; then
-    nvidia-smi; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+    lim 20 nvidia-smi 2>&1
+    lim 20 nvidia-smi --query-gpu=index,name,driver_version,memory.total,compute_cap,clocks.max.sm --format=csv 2>&1
   else
     echo "nvidia-smi not found"
   fi
   [ -r /proc/driver/nvidia/version ] && cat /proc/driver/nvidia/version
-} > "$out/host.txt" 2>&1
-say "host: $(command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader -i "$DEV" 2>/dev/null | head -1 || echo 'no nvidia-smi')"
+  echo "== ldconfig -p (CUDA and C++ runtime libraries)"
+  lim 10 ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libcublas|libcudnn|libcudart|libnvrtc|libstdc\+\+' || echo "none in the ldconfig cache"
+} > "$host" 2>&1
+java_line="$(grep -m1 -E 'version "' "$host" || echo 'java: did not start')"
+glibc="$(grep -A1 '^== ldd' "$host" | tail -1 | grep -oE '[0-9]+\.[0-9]+$' || echo '?')"
+gpu="$(command -v nvidia-smi >/dev/null && lim 15 nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader -i "$DEV" 2>/dev/null | head -1)"
+say "step 0 host: ${java_line}; glibc ${glibc}; GPU: ${gpu:-none (no nvidia-smi or no device $DEV)}"
 
-# ---------------------------------------------------------------- 2. library search
-search_roots=()
-for d in ${GPU_CHECK_SEARCH_ROOTS:-} ${CUDA_HOME:-} ${CUDA_PATH:-} /usr/local/cuda /usr/local/cuda-* /opt/nvidia \
-         /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/lib /opt/conda /opt/miniconda* "$HOME/miniconda3" \
-         "$HOME/anaconda3" "$HOME/.local/lib"; do
-  [ -d "$d" ] && search_roots+=("$d")
+# Library search: CUDA install folders, every Python's site-packages (system, user, venvs, conda envs) with
+# pip's nvidia/*/lib, and the ldconfig cache.
+roots=()
+add_root() { local d; for d in "$@"; do [ -d "$d" ] && roots+=("$d"); done; return 0; }
+# shellcheck disable=SC2086
+add_root ${GPU_CHECK_SEARCH_ROOTS:-} ${CUDA_HOME:-} ${CUDA_PATH:-} /usr/local/cuda /usr/local/cuda-* /opt/nvidia
+sitedirs=()
+pythons=()
+for p in python3 python; do command -v "$p" >/dev/null && pythons+=("$(command -v "$p")"); done
+for p in /opt/conda/bin/python3 /opt/conda/envs/*/bin/python3 /usr/local/bin/python3 /usr/bin/python3 \
+         /opt/*/bin/python3 /root/*/bin/python3 /home/*/*/bin/python3 /venv*/bin/python3 /workspace/*/bin/python3; do
+  [ -x "$p" ] && pythons+=("$p")
 done
-for py in python3 python; do   # pip wheels: site-packages/nvidia/{cublas,cudnn,...}/lib
-  command -v "$py" >/dev/null || continue
-  while IFS= read -r d; do [ -d "$d/nvidia" ] && search_roots+=("$d/nvidia"); done < <(
-    timeout 10 "$py" -c 'import site,sys; print("\n".join(site.getsitepackages()+[site.getusersitepackages()]+sys.path))' 2>/dev/null)
+while IFS= read -r cfg; do [ -x "$(dirname "$cfg")/bin/python3" ] && pythons+=("$(dirname "$cfg")/bin/python3"); done < <(
+  lim 15 find / -xdev -maxdepth 5 -name pyvenv.cfg -not -path '/proc/*' 2>/dev/null)
+for py in $(printf '%s\n' "${pythons[@]}" | sort -u | head -12); do
+  while IFS= read -r d; do [ -d "$d" ] && sitedirs+=("$d"); done < <(
+    lim 10 "$py" -c 'import site,sys; print("\n".join(site.getsitepackages()+[site.getusersitepackages()]+sys.path))' 2>/dev/null)
 done
-for d in /usr/lib/python3*/site-packages /usr/local/lib/python3*/dist-packages /usr/local/lib/python3*/site-packages \
-         /usr/lib/python3/dist-packages "$HOME"/.local/lib/python3*/site-packages /opt/conda/lib/python3*/site-packages; do
-  [ -d "$d/nvidia" ] && search_roots+=("$d/nvidia")
+for d in /usr/lib/python3*/site-packages /usr/lib/python3*/dist-packages /usr/local/lib/python3*/site-packages \
+         /usr/local/lib/python3*/dist-packages /opt/conda/lib/python3*/site-packages \
+         /opt/conda/envs/*/lib/python3*/site-packages "$HOME"/.local/lib/python3*/site-packages; do
+  [ -d "$d" ] && sitedirs+=("$d")
 done
+mapfile -t sitedirs < <(printf '%s\n' "${sitedirs[@]}" | sort -u)
+for d in "${sitedirs[@]}"; do add_root "$d/nvidia" "$d/torch/lib"; done
+mapfile -t roots < <(printf '%s\n' "${roots[@]}" | sort -u)
+libs="$work/libraries.txt"
+[ ${#roots[@]} -gt 0 ] && lim 30 find "${roots[@]}" -maxdepth 6 \( -name 'libcublas.so*' -o -name 'libcublasLt.so*' -o -name 'libcudnn.so*' \
+    -o -name 'libcudnn_*.so*' -o -name 'libcudart.so*' -o -name 'libnvrtc.so*' \) 2>/dev/null | sort -u > "$libs"
+lim 10 ldconfig -p 2>/dev/null | grep -oE '/[^ ]*lib(cublas|cublasLt|cudnn|cudart)[^ ]*\.so[.0-9]*$' >> "$libs"
 {
-  echo "search roots: ${search_roots[*]:-none}"
-  timeout 40 find "${search_roots[@]}" -maxdepth 7 \( -name 'libcublas.so.*' -o -name 'libcublasLt.so.*' \
-      -o -name 'libcudnn.so.*' -o -name 'libcudnn_*.so.*' -o -name 'libcudart.so.*' -o -name 'libnvrtc.so.*' \) \
-      2>/dev/null | sort -u
-} > "$out/libraries.txt"
+  echo "== pythons: ${pythons[*]:-none}"
+  echo "== search roots: ${roots[*]:-none}"
+  echo "== libraries found (-> real file)"
+  sort -u "$libs" | while IFS= read -r f; do echo "$f -> $(readlink -f "$f")"; done
+  echo "== pip packages (versions)"
+  for d in "${sitedirs[@]}"; do
+    ls -d "$d"/nvidia_cublas*.dist-info "$d"/nvidia_cudnn*.dist-info "$d"/nvidia_cuda_runtime*.dist-info \
+          "$d"/torch-*.dist-info 2>/dev/null
+  done | sort -u
+  for h in $([ ${#roots[@]} -gt 0 ] && lim 10 find "${roots[@]}" -maxdepth 4 -name 'cudnn_version*.h' 2>/dev/null | head -3); do
+    echo "== $h"; grep -E 'define CUDNN_(MAJOR|MINOR|PATCHLEVEL)' "$h"
+  done
+} >> "$host" 2>&1
+first_lib() { grep -m1 -E "$1" "$libs" || true; }
+# pipver GLOB: " (pip package-version)" of the first matching dist-info, or nothing
+pipver() { local v; v="$(for d in "${sitedirs[@]}"; do ls -d "$d"/$1-*.dist-info 2>/dev/null; done | head -1 | xargs -r basename | sed 's/\.dist-info$//')"; [ -n "$v" ] && echo " (pip $v)"; }
+cublas12="$(first_lib '/libcublas\.so\.12')"
+cublas13="$(first_lib '/libcublas\.so\.13')"
+cudnn9="$(first_lib '/libcudnn\.so\.9')"
 libdirs=()
-add_dir() { local d; d="$(dirname "$1")"; case " ${libdirs[*]:-} " in *" $d "*) ;; *) libdirs+=("$d");; esac; }
-cublas12="$(grep -m1 '/libcublas\.so\.12' "$out/libraries.txt" || true)"
-cublas13="$(grep -m1 '/libcublas\.so\.13' "$out/libraries.txt" || true)"
-cudnn9="$(grep -m1 '/libcudnn\.so\.9' "$out/libraries.txt" || true)"
-[ -n "$cublas12" ] && add_dir "$cublas12"
-[ -n "$cudnn9" ] && add_dir "$cudnn9"
-# cuDNN 9 loads its engines (libcudnn_*.so.9) and cuBLASLt from the same or a sibling nvidia/*/lib folder.
-for f in $(grep -E '/libcudnn_[a-z_]+\.so\.9|/libcublasLt\.so\.1[23]|/libnvrtc\.so' "$out/libraries.txt" || true); do add_dir "$f"; done
+add_dir() { local d; d="$(dirname "$1")"; case " ${libdirs[*]:-} " in *" $d "*) ;; *) libdirs+=("$d") ;; esac; }
+for f in "$cublas12" "$cublas13" "$cudnn9"; do [ -n "$f" ] && add_dir "$f"; done
+# cuDNN 9 loads its engine libraries (libcudnn_*.so.9) and cuBLASLt at the first convolution
+for f in $(grep -E '/libcudnn_[a-z_]+\.so\.9|/libcublasLt\.so\.1[23]|/libnvrtc\.so' "$libs" || true); do add_dir "$f"; done
 if [ ${#libdirs[@]} -gt 0 ]; then
   export LD_LIBRARY_PATH="$(IFS=:; echo "${libdirs[*]}")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
-echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" >> "$out/libraries.txt"
-if [ -n "$cublas12" ]; then say "libraries: cuBLAS 12 at $(dirname "$cublas12") -> GEMM should use cuBLAS"
-elif [ -n "$cublas13" ]; then say "libraries: only CUDA 13 cuBLAS ($cublas13); JCublas 12.6 needs libcublas.so.12 -> EXPECT THE HAND-WRITTEN SGEMM FALLBACK"
-else say "libraries: no cuBLAS found -> hand-written SGEMM fallback"; fi
-if [ -n "$cudnn9" ]; then say "libraries: cuDNN 9 at $(dirname "$cudnn9") -> convolutions should use cuDNN"
-else say "libraries: no libcudnn.so.9 found -> im2col + GEMM fallback"; fi
+[ -n "$cublas13" ] && export VRFM_CUBLAS13="$cublas13"   # where a cuBLAS 13 binding may look first
+echo "== LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" >> "$host"
+torch="$(for py in "${pythons[@]:0:3}"; do lim 40 "$py" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version())' 2>/dev/null && break; done | head -1)"
+echo "== ${torch:-torch: not importable}" >> "$host"
+say "step 0 libraries: cuBLAS 12: ${cublas12:-none}; cuBLAS 13: ${cublas13:-none}$(pipver 'nvidia_cublas*'); cuDNN 9: ${cudnn9:-none}$(pipver 'nvidia_cudnn*'); ${torch:-no torch}"
+[ -z "$cublas12" ] && say "step 0 note: no libcublas.so.12 -> JCublas 12.6 cannot load; GEMM takes the hand-written kernel unless a cuBLAS 13 binding is present"
+pack_extra
 
-# ---------------------------------------------------------------- 3. info
-# `vrfm4j info` comes from the launcher (another part of the project); CudaInfo is the backend's own report.
-if "$JAVA" "${JFLAGS[@]}" -jar "$JAR" info > "$out/info-cli.txt" 2>&1; then
-  say "info (launcher): $(grep -m1 -i cuda "$out/info-cli.txt" || head -1 "$out/info-cli.txt")"
+# ------------------------------------------------------------------ 1. CUDA probe, paths, smoke test
+info="$out/info.txt"
+echo "== CudaInfo" > "$info"
+lim 60 "$JAVA" "${JFLAGS[@]}" -cp "$CP" io.vrfm.backend.cuda.CudaInfo >> "$info" 2>&1
+rc=$?
+probe="$(grep -m1 '^CUDA' "$info" || echo 'CUDA: no probe line (see info.txt)')"
+if grep -q '^CUDA: available' "$info"; then CUDA_OK=1; REASON=""; else CUDA_OK=0; REASON="${probe#CUDA: }"; fi
+if [ "$CUDA_OK" = 1 ]; then
+  say "step 1 info: $(outcome $rc 60): $probe"
+  grep -E '^(default|fallback|smoke)' "$info" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
-  say "info (launcher): not available in this jar yet (see info-cli.txt)"
+  say "step 1 info: unusable: $REASON ($(outcome $rc 60))"
 fi
-run info 45 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.backend.cuda.CudaInfo
-grep -v 'WARNING: Using incubator' "$out/info.txt" | head -6 | sed 's/^/    /' | tee -a "$out/summary.txt"
-if ! grep -q '^CUDA: available' "$out/info.txt"; then
-  say "CUDA is not usable here; the remaining steps would only skip. Stopping."
-  exit 1
+echo "== launcher: info" >> "$info"
+lim 40 "$JAVA" "${JFLAGS[@]}" -cp "$CP" "$MAIN_CLASS" info >> "$info" 2>&1
+rc=$?
+say "step 1 launcher info: $(outcome $rc 40)$( [ "$CUDA_OK" = 0 ] && echo "; unusable: $REASON")"
+pack_extra
+
+# ------------------------------------------------------------------ 2. parity, one JVM per nested class
+parity="$out/parity.txt"
+: > "$parity"
+: > "$out/parity-junit.xml"
+classes=()
+if [ -d "$TESTS/io/vrfm/backend/cuda" ]; then
+  mapfile -t nested < <(cd "$TESTS/io/vrfm/backend/cuda" && ls | sed -n 's/^CudaParityTest\$\([A-Za-z][A-Za-z0-9]*\)\.class$/\1/p' | sort)
+  for n in "${nested[@]}"; do [[ "$n" == Fallback* ]] && classes+=("$n"); done   # fallback paths first
+  for n in "${nested[@]}"; do [[ "$n" == Fallback* ]] || classes+=("$n"); done
 fi
+[ ${#classes[@]} = 0 ] && say "step 2 parity: no CudaParityTest nested classes in $TESTS"
+for n in "${classes[@]}"; do
+  cls="io.vrfm.backend.cuda.CudaParityTest\$$n"
+  rep="$work/junit-$n"
+  echo "===== $cls (CUDA_LAUNCH_BLOCKING=1) $(date -u +%H:%M:%S)" >> "$parity"
+  before=$(wc -l < "$parity")
+  CUDA_LAUNCH_BLOCKING=1 lim 150 "$JAVA" "${JFLAGS[@]}" -jar "$CONSOLE" execute --disable-banner --details=verbose \
+      --disable-ansi-colors --class-path "$CP_JARS:$TESTS" --select-class "$cls" --reports-dir "$rep" >> "$parity" 2>&1
+  rc=$?
+  cat "$rep"/TEST-junit-jupiter.xml >> "$out/parity-junit.xml" 2>/dev/null
+  tail -n +$(( before + 1 )) "$parity" > "$work/this.txt"
+  tail -25 "$work/this.txt" > "$work/tail.txt"
+  count() { grep -m1 -E "\[ *[0-9]+ tests $1" "$work/tail.txt" | grep -oE '[0-9]+' | head -1; }
+  ok="$(count successful)"; failed="$(count failed)"; skipped="$(count skipped)"; aborted="$(count aborted)"
+  tally="${ok:-?} passed, ${failed:-?} failed, ${aborted:-?} aborted, ${skipped:-?} skipped"
+  last="$(grep -E '├─ .*\)$' "$work/this.txt" | tail -1 | sed 's/.*├─ //')"
+  if [ "$rc" = 125 ]; then
+    say "step 2 parity $n: $(outcome $rc 150)"
+  elif [ "${ok:-0}${failed:-0}${aborted:-0}${skipped:-0}" = "0000" ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+    say "step 2 parity $n: NO TESTS RAN ($(grep -m1 -oE 'resolution failed|Cause: [^ ]+ [^ ]+' "$parity" | tail -1); see parity.txt)"
+  else case $rc in
+    0|1) if [ "$CUDA_OK" = 0 ]; then say "step 2 parity $n: unusable: $REASON ($tally)"
+         else say "step 2 parity $n: $( [ $rc = 0 ] && echo ok || echo FAILURES) ($tally)"; fi ;;
+    *)   say "step 2 parity $n: $(outcome $rc 150) ($tally; last test started: ${last:-none}; thread dump in parity.txt)" ;;
+  esac; fi
+  # the failing (and, with a usable GPU, the aborted) tests with the first line of what they caught
+  bad='FAILED'; [ "$CUDA_OK" = 1 ] && bad='FAILED|ABORTED'
+  awk -v bad="$bad" '/├─ .*\)$/ {t=$0; sub(/.*├─ /, "", t); caught=""}
+       /caught: / && caught == "" {caught=$0; sub(/.*caught: /, "", caught)}
+       /status: / && $0 ~ bad {st=$0; sub(/.*status: [^A-Z]*/, "", st); print t ": " st ": " substr(caught, 1, 220)}' \
+      "$work/this.txt" | head -10 | sed 's/^/    /' | tee -a "$out/summary.txt"
+  pack_extra
+done
 
-# ---------------------------------------------------------------- 4. CUDA parity tests
-run tests 150 "$JAVA" "${JFLAGS[@]}" -jar "$CONSOLE" execute --disable-banner --details=tree \
-    --class-path "$JAR:$B/test-classes" --select-class io.vrfm.backend.cuda.CudaParityTest \
-    --reports-dir "$out/junit"
-grep -E 'tests (successful|failed|skipped|aborted)' "$out/tests.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
-grep -h '^\[CudaParityTest' "$out/tests.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
-
-# ---------------------------------------------------------------- 5. short GPU training run
-# The main job of the README, on the GPU (1,500 iterations per model, three models, then evaluation).
-if "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce --help > /dev/null 2>&1; then
-  run train 90 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" reproduce synthetic-2d --quick --device cuda --out "$out/train-run"
-  tail -5 "$out/train.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
+# ------------------------------------------------------------------ 3. the README main job on the GPU
+mkdir -p "$work/train-run"
+lim 100 "$JAVA" "${JFLAGS[@]}" -cp "$CP" "$MAIN_CLASS" reproduce synthetic-2d --quick --device cuda \
+    --out "$work/train-run" --force > "$out/train.txt" 2>&1
+rc=$?
+if [ "$CUDA_OK" = 0 ]; then
+  say "step 3 train (reproduce synthetic-2d --quick --device cuda): unusable: $REASON ($(outcome $rc 100): $(grep -v 'WARNING' "$out/train.txt" | grep -m1 . | cut -c1-160))"
 else
-  say "train: TODO -- 'reproduce synthetic-2d --quick --device cuda' not in this jar yet (hook in gpu-check.sh step 5)"
+  say "step 3 train (reproduce synthetic-2d --quick --device cuda): $(outcome $rc 100)"
+  grep -v WARNING "$out/train.txt" | tail -6 | sed 's/^/    /' | tee -a "$out/summary.txt"
 fi
+pack_extra
 
-# ---------------------------------------------------------------- 6. JMH CUDA benchmarks
-# TODO(bench): the CUDA benchmarks are in bench/src/main/java/io/vrfm/bench/Cuda*Bench.java; they are in
-# vrfm4j.jar once bench/ is a source root of the build. Skipped (with a note) when the jar lacks them.
-if "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain --check > /dev/null 2>&1; then
-  run bench 110 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
-      -rf json -rff "$out/jmh-cuda.json"
-  sed -n '/^| /p; /SGEMM/p' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
-  # one 2-D V-RFM / RFM training step, CUDA against the CPU backend, at batch 1000 and 65536 (ms/step)
-  run step-bench 80 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
-      -p device=cuda,cpu -p batch=1000,65536 -p threads=16 -wi 1 -i 2 -w 1s -r 1s -f 1 -rf json -rff "$out/jmh-step.json"
-  grep -E '^VrfmStepBench|^Benchmark' "$out/step-bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
+# ------------------------------------------------------------------ 4. benchmarks
+: > "$out/bench.txt"
+echo "== CudaBenchMain" >> "$out/bench.txt"
+lim 110 "$JAVA" "${JFLAGS[@]}" -cp "$CP" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
+    -rf json -rff "$work/jmh-cuda.json" >> "$out/bench.txt" 2>&1
+rc=$?
+if [ "$CUDA_OK" = 0 ]; then
+  say "step 4 bench (CUDA kernels): unusable: $REASON ($(outcome $rc 110))"
 else
-  say "bench: TODO -- io.vrfm.bench.CudaBenchMain not in this jar yet (bench/ not compiled in)"
+  say "step 4 bench (CUDA kernels): $(outcome $rc 110)"
+  sed -n '/^| /p' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
+  # one 2-D V-RFM training step, CUDA at batch 1000 and 65536 (ms/step)
+  echo "== VrfmStepBench" >> "$out/bench.txt"
+  lim 80 "$JAVA" "${JFLAGS[@]}" -cp "$CP" org.openjdk.jmh.Main 'io.vrfm.bench.VrfmStepBench' \
+      -p device=cuda -p batch=1000,65536 -wi 1 -i 2 -w 1s -r 1s -f 1 -rf json -rff "$work/jmh-step.json" >> "$out/bench.txt" 2>&1
+  rc=$?
+  say "step 4 bench (V-RFM step): $(outcome $rc 80)"
+  grep -E '^VrfmStepBench|^Benchmark' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 fi
+pack_extra
 
-say "done in $(( $(date +%s) - start ))s; everything is in $out"
+say "done in $(( $(date +%s) - start )) s (deadline $(( deadline - start )) s); files: $(cd "$out" && ls | paste -sd' ' -)"
+rm -rf "$work"

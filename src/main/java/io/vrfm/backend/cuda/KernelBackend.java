@@ -31,6 +31,11 @@ public class KernelBackend implements Backend {
     private final String name;
     private boolean closed;
 
+    @Override
+    public String name() {
+        return name;
+    }
+
     public KernelBackend(Device device, String name) {
         this.device = device;
         this.allocator = new DeviceAllocator(device);
@@ -39,11 +44,6 @@ public class KernelBackend implements Backend {
 
     public Device device() {
         return device;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -72,18 +72,37 @@ public class KernelBackend implements Backend {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
+    /**
+     * Queues {@code kernel} (an {@code extern "C"} entry of {@code kernels/*.cu}) on the device. Every launch goes
+     * through here: a failure is rethrown as a {@link KernelLaunchException} naming the kernel, grid and block.
+     */
+    protected final void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, Object... args) {
+        launchNamed(device, kernel, gx, gy, gz, bx, by, bz, args);
+    }
+
+    /** {@link #launch} for helpers that hold only the {@link Device} (the TF32 GEMM). */
+    static void launchNamed(Device device, String kernel, int gx, int gy, int gz, int bx, int by, int bz, Object... args) {
+        try {
+            device.launch(kernel, gx, gy, gz, bx, by, bz, args);
+        } catch (KernelLaunchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KernelLaunchException(kernel, gx, gy, gz, bx, by, bz, e);
+        }
+    }
+
     protected final void launch1d(String kernel, long n, Object... args) {
         if (n <= 0) {
             return;
         }
-        device.launch(kernel, grid1(n), 1, 1, BLOCK, 1, 1, args);
+        launch(kernel, grid1(n), 1, 1, BLOCK, 1, 1, args);
     }
 
     protected final void launchRows(String kernel, int rows, Object... args) {
         if (rows <= 0) {
             return;
         }
-        device.launch(kernel, rows, 1, 1, BLOCK, 1, 1, args);
+        launch(kernel, rows, 1, 1, BLOCK, 1, 1, args);
     }
 
     protected final DeviceBuffer buf(Buffer b, String what) {
@@ -120,7 +139,7 @@ public class KernelBackend implements Backend {
         return new DeviceBuffer(this, allocator.acquire(4L * Math.max(1, floats)), floats);
     }
 
-    // ------------------------------------------------------------------ memory
+    // ------------------------------------------------------------------ memory (no kernels: allocator and driver copies)
 
     @Override
     public Buffer allocate(long n) {
@@ -160,18 +179,25 @@ public class KernelBackend implements Backend {
     }
 
     @Override
-    public void fill(Buffer dst, long offset, long n, float value) {
-        range(dst, offset, n, "fill");
-        launch1d("vrfm_fill", n, ptr(dst, offset), n, value);
-    }
-
-    @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long n) {
         range(src, srcOffset, n, "copy");
         range(dst, dstOffset, n, "copy");
         if (n > 0) {
             device.copy(ptr(dst, dstOffset), ptr(src, srcOffset), 4L * n);
         }
+    }
+
+    @Override
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    // ------------------------------------------------------------------ elementwise.cu
+
+    @Override
+    public void fill(Buffer dst, long offset, long n, float value) {
+        range(dst, offset, n, "fill");
+        launch1d("vrfm_fill", n, ptr(dst, offset), n, value);
     }
 
     @Override
@@ -185,33 +211,6 @@ public class KernelBackend implements Backend {
         launch1d("vrfm_copy2d", (long) rows * cols, ptr(src, srcOffset), srcStride, ptr(dst, dstOffset), dstStride,
                 rows, cols);
     }
-
-    @Override
-    public void synchronize() {
-        device.synchronize();
-    }
-
-    // ------------------------------------------------------------------ random
-
-    @Override
-    public void randomUniform(Buffer dst, long n, long seed, long counter) {
-        need(dst, n, "randomUniform");
-        launch1d("vrfm_random_uniform", n, ptr(dst), n, seed, counter);
-    }
-
-    @Override
-    public void randomNormal(Buffer dst, long n, long seed, long counter) {
-        need(dst, n, "randomNormal");
-        launch1d("vrfm_random_normal", n, ptr(dst), n, seed, counter);
-    }
-
-    /** {@code dst[i] = Float.intBitsToFloat(Philox.bits(seed, counter + i))} (a test hook for exact parity). */
-    public void randomBits(Buffer dst, long n, long seed, long counter) {
-        need(dst, n, "randomBits");
-        launch1d("vrfm_random_bits", n, ptr(dst), n, seed, counter);
-    }
-
-    // ------------------------------------------------------------------ element-wise
 
     @Override
     public void unary(UnaryOp op, Buffer x, Buffer y, long n, float p0, float p1) {
@@ -312,6 +311,8 @@ public class KernelBackend implements Backend {
         return d;
     }
 
+    // ------------------------------------------------------------------ reduce.cu
+
     @Override
     public void reduce(ReduceOp op, Buffer x, int outer, int n, int inner, Buffer out) {
         long total = (long) outer * n * inner;
@@ -334,7 +335,7 @@ public class KernelBackend implements Backend {
             int chunk = (n + chunks - 1) / chunks;
             DeviceBuffer partial = workspace((long) outer * chunks * inner);
             try {
-                device.launch("vrfm_reduce_cols_chunked", (inner + 31) / 32, chunks, outer, 32, 8, 1,
+                launch("vrfm_reduce_cols_chunked", (inner + 31) / 32, chunks, outer, 32, 8, 1,
                         op.ordinal(), ptr(x), partial.address(), outer, n, inner, chunk);
                 launch1d("vrfm_reduce_cols", (long) outer * inner, op.ordinal(), partial.address(), ptr(out),
                         outer, chunks, inner);
@@ -349,131 +350,40 @@ public class KernelBackend implements Backend {
     /** Rows per chunk in the chunked column reductions (reduce, layer-norm parameter gradients). */
     static final int CHUNK_ROWS = 64;
 
-    // ------------------------------------------------------------------ GEMM
+    /** {@code out[0] = scale · Σ x[0..n)} (two-stage, deterministic). */
+    public void sum(Buffer x, long n, float scale, Buffer out) {
+        need(x, n, "sum");
+        int g = (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 1024));
+        DeviceBuffer partial = workspace(g);
+        try {
+            launch("vrfm_sum_partial", g, 1, 1, BLOCK, 1, 1, ptr(x), partial.address(), n, scale);
+            launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
+        } finally {
+            allocator.release(partial.block);
+        }
+    }
+
+    // ------------------------------------------------------------------ random.cu
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     Buffer a, long aOffset, int lda, long strideA,
-                     Buffer b, long bOffset, int ldb, long strideB,
-                     float beta, Buffer c, long cOffset, long strideC, int batch) {
-        if (m <= 0 || n <= 0 || batch <= 0) {
-            return;
-        }
-        checkGemm(transA, transB, m, n, k, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, c, cOffset, strideC, batch);
-        gemmRaw(transA, transB, m, n, k, alpha, ptr(a, aOffset), lda, strideA, ptr(b, bOffset), ldb, strideB,
-                beta, ptr(c, cOffset), strideC, batch);
-    }
-
-    static void checkGemm(boolean transA, boolean transB, int m, int n, int k,
-                          Buffer a, long aOffset, int lda, long strideA, Buffer b, long bOffset, int ldb, long strideB,
-                          Buffer c, long cOffset, long strideC, int batch) {
-        int aRows = transA ? k : m, aCols = transA ? m : k;
-        int bRows = transB ? n : k, bCols = transB ? k : n;
-        if (k > 0 && (lda < aCols || ldb < bCols)) {
-            throw new IllegalArgumentException("gemm: lda " + lda + " / ldb " + ldb + " smaller than rows of "
-                    + aCols + " / " + bCols);
-        }
-        long last = batch - 1L;
-        if (k > 0) {
-            range(a, aOffset + last * strideA, (long) (aRows - 1) * lda + aCols, "gemm A");
-            range(b, bOffset + last * strideB, (long) (bRows - 1) * ldb + bCols, "gemm B");
-        }
-        range(c, cOffset + last * strideC, (long) m * n, "gemm C");
-    }
-
-    /**
-     * Products with at least this many outputs ({@code m·n·batch}) use the 128×128-tile kernel
-     * ({@code vrfm_sgemm_big}); smaller ones the 64×64-tile kernel, which fills more SMs. Tests lower it.
-     */
-    long gemmBigTileMin = 1L << 20;
-
-    /** The hand-written SGEMM on raw addresses (also the conv fallback's GEMM). */
-    protected final void gemmKernel(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                    long a, int lda, long strideA, long b, int ldb, long strideB,
-                                    float beta, long c, long strideC, int batch) {
-        boolean big = (long) m * n * batch >= gemmBigTileMin;
-        int tile = big ? 128 : 64;
-        int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile, gz = Math.min(batch, maxGrid);
-        if (gy > MAX_GRID) {
-            throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) tile * MAX_GRID + ")");
-        }
-        device.launch(big ? "vrfm_sgemm_big" : "vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0,
-                m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
-    }
-
-    /** GEMM on raw addresses (public gemm and the conv fallback); {@link CudaBackend} routes it to cuBLAS when loaded. */
-    protected void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                           long a, int lda, long strideA, long b, int ldb, long strideB,
-                           float beta, long c, long strideC, int batch) {
-        gemmKernel(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
-    }
-
-    // ------------------------------------------------------------------ shape movement
-
-    @Override
-    public void permute(Buffer x, int[] shape, int[] perm, Buffer y) {
-        int rank = shape.length;
-        if (perm.length != rank) {
-            throw new IllegalArgumentException("permute: perm " + Arrays.toString(perm) + " vs shape " + Arrays.toString(shape));
-        }
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        need(x, n, "permute");
-        need(y, n, "permute");
-        if (n == 0) {
-            return;
-        }
-        int[] inStrides = contiguousStrides(shape);
-        int[] outShape = new int[rank], sa = new int[rank];
-        boolean[] seen = new boolean[rank];
-        for (int i = 0; i < rank; i++) {
-            if (perm[i] < 0 || perm[i] >= rank || seen[perm[i]]) {
-                throw new IllegalArgumentException("permute: not a permutation " + Arrays.toString(perm));
-            }
-            seen[perm[i]] = true;
-            outShape[i] = shape[perm[i]];
-            sa[i] = inStrides[perm[i]];
-        }
-        int[] zeros = new int[rank];
-        int[][] c = collapse(outShape, sa, zeros);
-        if (c[0].length > MAX_RANK) {
-            throw new IllegalArgumentException("permute: rank " + c[0].length + " after collapsing exceeds " + MAX_RANK);
-        }
-        launch1d("vrfm_permute", n, ptr(x), ptr(y), n, desc(c[0], c[1], null));
+    public void randomUniform(Buffer dst, long n, long seed, long counter) {
+        need(dst, n, "randomUniform");
+        launch1d("vrfm_random_uniform", n, ptr(dst), n, seed, counter);
     }
 
     @Override
-    public void gatherRows(Buffer table, int rows, int cols, Buffer index, int count, Buffer out) {
-        need(table, (long) rows * cols, "gatherRows");
-        need(index, count, "gatherRows");
-        need(out, (long) count * cols, "gatherRows");
-        launch1d("vrfm_gather_rows", (long) count * cols, ptr(table), rows, cols, ptr(index), count, ptr(out));
+    public void randomNormal(Buffer dst, long n, long seed, long counter) {
+        need(dst, n, "randomNormal");
+        launch1d("vrfm_random_normal", n, ptr(dst), n, seed, counter);
     }
 
-    @Override
-    public void scatterAddRows(Buffer gOut, Buffer index, int count, int cols, Buffer gTable) {
-        need(gOut, (long) count * cols, "scatterAddRows");
-        need(index, count, "scatterAddRows");
-        int rows = cols == 0 ? 0 : (int) (gTable.length() / cols);
-        launch1d("vrfm_scatter_add_rows", (long) count * cols, ptr(gOut), ptr(index), count, cols, ptr(gTable), rows);
+    /** {@code dst[i] = Float.intBitsToFloat(Philox.bits(seed, counter + i))} (a test hook for exact parity). */
+    public void randomBits(Buffer dst, long n, long seed, long counter) {
+        need(dst, n, "randomBits");
+        launch1d("vrfm_random_bits", n, ptr(dst), n, seed, counter);
     }
 
-    // ------------------------------------------------------------------ NN primitives
-
-    @Override
-    public void softmax(Buffer x, Buffer y, int rows, int cols, boolean log) {
-        need(x, (long) rows * cols, "softmax");
-        need(y, (long) rows * cols, "softmax");
-        launchRows("vrfm_softmax_fwd", rows, ptr(x), ptr(y), rows, cols, log ? 1 : 0);
-    }
-
-    @Override
-    public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int rows, int cols, boolean log) {
-        need(y, (long) rows * cols, "softmaxBackward");
-        launchRows("vrfm_softmax_bwd", rows, ptr(y), ptr(gy), ptr(gx), rows, cols, log ? 1 : 0);
-    }
+    // ------------------------------------------------------------------ norm.cu
 
     @Override
     public void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer mean, Buffer rstd,
@@ -500,7 +410,7 @@ public class KernelBackend implements Backend {
             DeviceBuffer partial = workspace(2L * chunks * cols);
             try {
                 long pg = partial.address(), pb = partial.address((long) chunks * cols);
-                device.launch("vrfm_layernorm_bwd_params_partial", (cols + 31) / 32, chunks, 1, 32, 8, 1,
+                launch("vrfm_layernorm_bwd_params_partial", (cols + 31) / 32, chunks, 1, 32, 8, 1,
                         ptr(x), ptr(mean), ptr(rstd), ptr(gy), pg, pb, rows, cols, chunk);
                 if (gGamma != null) {
                     launch1d("vrfm_reduce_cols", cols, 0, pg, ptr(gGamma), 1, chunks, cols);
@@ -546,7 +456,40 @@ public class KernelBackend implements Backend {
         }
     }
 
-    // ------------------------------------------------------------------ convolution (fallback: im2col + GEMM)
+    // ------------------------------------------------------------------ softmax.cu
+
+    @Override
+    public void softmax(Buffer x, Buffer y, int rows, int cols, boolean log) {
+        need(x, (long) rows * cols, "softmax");
+        need(y, (long) rows * cols, "softmax");
+        launchRows("vrfm_softmax_fwd", rows, ptr(x), ptr(y), rows, cols, log ? 1 : 0);
+    }
+
+    @Override
+    public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int rows, int cols, boolean log) {
+        need(y, (long) rows * cols, "softmaxBackward");
+        launchRows("vrfm_softmax_bwd", rows, ptr(y), ptr(gy), ptr(gx), rows, cols, log ? 1 : 0);
+    }
+
+    // ------------------------------------------------------------------ embed.cu
+
+    @Override
+    public void gatherRows(Buffer table, int rows, int cols, Buffer index, int count, Buffer out) {
+        need(table, (long) rows * cols, "gatherRows");
+        need(index, count, "gatherRows");
+        need(out, (long) count * cols, "gatherRows");
+        launch1d("vrfm_gather_rows", (long) count * cols, ptr(table), rows, cols, ptr(index), count, ptr(out));
+    }
+
+    @Override
+    public void scatterAddRows(Buffer gOut, Buffer index, int count, int cols, Buffer gTable) {
+        need(gOut, (long) count * cols, "scatterAddRows");
+        need(index, count, "scatterAddRows");
+        int rows = cols == 0 ? 0 : (int) (gTable.length() / cols);
+        launch1d("vrfm_scatter_add_rows", (long) count * cols, ptr(gOut), ptr(index), count, cols, ptr(gTable), rows);
+    }
+
+    // ------------------------------------------------------------------ im2col.cu (convolution fallback, pooling, upsampling, permute)
 
     @Override
     public void conv2d(Buffer x, Buffer w, Buffer y, ConvShape s) {
@@ -622,8 +565,6 @@ public class KernelBackend implements Backend {
                 s.outH(), s.outW());
     }
 
-    // ------------------------------------------------------------------ pooling / upsampling
-
     @Override
     public void avgPool2d(Buffer x, Buffer y, int planes, int h, int w, int k) {
         need(x, (long) planes * h * w, "avgPool2d");
@@ -650,7 +591,171 @@ public class KernelBackend implements Backend {
         launch1d("vrfm_upsample_bwd", (long) planes * h * w, ptr(gy), ptr(gx), planes, h, w, factor);
     }
 
-    // ------------------------------------------------------------------ losses and fused flow kernels
+    @Override
+    public void permute(Buffer x, int[] shape, int[] perm, Buffer y) {
+        int rank = shape.length;
+        if (perm.length != rank) {
+            throw new IllegalArgumentException("permute: perm " + Arrays.toString(perm) + " vs shape " + Arrays.toString(shape));
+        }
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        need(x, n, "permute");
+        need(y, n, "permute");
+        if (n == 0) {
+            return;
+        }
+        int[] inStrides = contiguousStrides(shape);
+        int[] outShape = new int[rank], sa = new int[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            if (perm[i] < 0 || perm[i] >= rank || seen[perm[i]]) {
+                throw new IllegalArgumentException("permute: not a permutation " + Arrays.toString(perm));
+            }
+            seen[perm[i]] = true;
+            outShape[i] = shape[perm[i]];
+            sa[i] = inStrides[perm[i]];
+        }
+        int[] zeros = new int[rank];
+        int[][] c = collapse(outShape, sa, zeros);
+        if (c[0].length > MAX_RANK) {
+            throw new IllegalArgumentException("permute: rank " + c[0].length + " after collapsing exceeds " + MAX_RANK);
+        }
+        launch1d("vrfm_permute", n, ptr(x), ptr(y), n, desc(c[0], c[1], null));
+    }
+
+    // ------------------------------------------------------------------ gemm.cu
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buffer a, long aOffset, int lda, long strideA,
+                     Buffer b, long bOffset, int ldb, long strideB,
+                     float beta, Buffer c, long cOffset, long strideC, int batch) {
+        if (m <= 0 || n <= 0 || batch <= 0) {
+            return;
+        }
+        checkGemm(transA, transB, m, n, k, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, c, cOffset, strideC, batch);
+        gemmRaw(transA, transB, m, n, k, alpha, ptr(a, aOffset), lda, strideA, ptr(b, bOffset), ldb, strideB,
+                beta, ptr(c, cOffset), strideC, batch);
+    }
+
+    static void checkGemm(boolean transA, boolean transB, int m, int n, int k,
+                          Buffer a, long aOffset, int lda, long strideA, Buffer b, long bOffset, int ldb, long strideB,
+                          Buffer c, long cOffset, long strideC, int batch) {
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (k > 0 && (lda < aCols || ldb < bCols)) {
+            throw new IllegalArgumentException("gemm: lda " + lda + " / ldb " + ldb + " smaller than rows of "
+                    + aCols + " / " + bCols);
+        }
+        long last = batch - 1L;
+        if (k > 0) {
+            range(a, aOffset + last * strideA, (long) (aRows - 1) * lda + aCols, "gemm A");
+            range(b, bOffset + last * strideB, (long) (bRows - 1) * ldb + bCols, "gemm B");
+        }
+        range(c, cOffset + last * strideC, (long) m * n, "gemm C");
+    }
+
+    /**
+     * Products with at least this many outputs ({@code m·n·batch}) use the 128×128-tile kernel
+     * ({@code vrfm_sgemm_big}); smaller ones the 64×64-tile kernel, which fills more SMs. Tests lower it.
+     */
+    long gemmBigTileMin = 1L << 20;
+
+    /** The hand-written SGEMM on raw addresses (also the conv fallback's GEMM). */
+    protected final void gemmKernel(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    long a, int lda, long strideA, long b, int ldb, long strideB,
+                                    float beta, long c, long strideC, int batch) {
+        boolean big = (long) m * n * batch >= gemmBigTileMin;
+        int tile = big ? 128 : 64;
+        int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile, gz = Math.min(batch, maxGrid);
+        if (gy > MAX_GRID) {
+            throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) tile * MAX_GRID + ")");
+        }
+        launch(big ? "vrfm_sgemm_big" : "vrfm_sgemm", gx, gy, gz, 16, 16, 1, transA ? 1 : 0, transB ? 1 : 0,
+                m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
+    }
+
+    /** GEMM on raw addresses (public gemm and the conv fallback); {@link CudaBackend} routes it to cuBLAS when loaded. */
+    protected void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           long a, int lda, long strideA, long b, int ldb, long strideB,
+                           float beta, long c, long strideC, int batch) {
+        gemmKernel(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
+    }
+
+    // ------------------------------------------------------------------ adam.cu
+
+    @Override
+    public void adamwStep(Buffer param, Buffer grad, Buffer m, Buffer v, long n,
+                          float lr, float beta1, float beta2, float eps, float weightDecay, int step) {
+        need(param, n, "adamwStep");
+        if (step < 1) {
+            throw new IllegalArgumentException("adamwStep: step counts from 1, got " + step);
+        }
+        float bc1 = (float) (1.0 - Math.pow(beta1, step));
+        float bc2 = (float) (1.0 - Math.pow(beta2, step));
+        launch1d("vrfm_adamw_step", n, ptr(param), ptr(grad), ptr(m), ptr(v), n, lr, beta1, beta2, eps, weightDecay,
+                bc1, bc2);
+    }
+
+    // ------------------------------------------------------------------ attention.cu (fused attention)
+
+    /** Largest head dimension {@code kernels/attention.cu} supports ({@code VRFM_ATT_MAX_D}). */
+    static final int ATTENTION_MAX_HEAD_DIM = 128;
+    /** Query (or key) rows per block of the attention kernels: one warp each ({@code VRFM_ATT_ROWS}). */
+    static final int ATTENTION_ROWS = 8;
+
+    private static void checkAttention(String what, int batchHeads, int seq, int headDim, Buffer... bufs) {
+        if (headDim > ATTENTION_MAX_HEAD_DIM) {
+            throw new IllegalArgumentException(what + ": head dimension " + headDim + " exceeds the CUDA kernel's "
+                    + ATTENTION_MAX_HEAD_DIM + "; use more heads");
+        }
+        if (batchHeads > MAX_GRID) {
+            throw new IllegalArgumentException(what + ": " + batchHeads + " batch×head slices exceed the grid limit "
+                    + MAX_GRID + "; split the batch");
+        }
+        long n = (long) batchHeads * seq * headDim;
+        for (Buffer b : bufs) {
+            need(b, n, what);
+        }
+    }
+
+    @Override
+    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, int batchHeads, int seq, int headDim,
+                          float scale) {
+        checkAttention("attention", batchHeads, seq, headDim, q, k, v, out);
+        need(lse, (long) batchHeads * seq, "attention");
+        if (batchHeads == 0 || seq == 0 || headDim == 0) {
+            return;
+        }
+        launch("vrfm_attention_fwd", (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS, batchHeads, 1,
+                32 * ATTENTION_ROWS, 1, 1, ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), batchHeads, seq, headDim, scale);
+    }
+
+    @Override
+    public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, Buffer gOut,
+                                  Buffer gq, Buffer gk, Buffer gv, int batchHeads, int seq, int headDim, float scale) {
+        checkAttention("attentionBackward", batchHeads, seq, headDim, q, k, v, out, gOut, gq, gk, gv);
+        need(lse, (long) batchHeads * seq, "attentionBackward");
+        if (batchHeads == 0 || seq == 0 || headDim == 0) {
+            return;
+        }
+        int gx = (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
+        DeviceBuffer dsum = workspace((long) batchHeads * seq);
+        try {
+            launch("vrfm_attention_bwd_dq", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
+                    ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), ptr(gOut), ptr(gq), dsum.address(),
+                    batchHeads, seq, headDim, scale);
+            launch("vrfm_attention_bwd_dkdv", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
+                    ptr(q), ptr(k), ptr(v), ptr(lse), ptr(gOut), dsum.address(), ptr(gk), ptr(gv),
+                    batchHeads, seq, headDim, scale);
+        } finally {
+            allocator.release(dsum.block);
+        }
+    }
+
+    // ------------------------------------------------------------------ flow.cu (fused flow-matching kernels and the MSE loss)
 
     @Override
     public void mse(Buffer a, Buffer b, Buffer out, long n) {
@@ -663,21 +768,8 @@ public class KernelBackend implements Backend {
         int g = (int) Math.min((n + BLOCK - 1) / BLOCK, 1024);
         DeviceBuffer partial = workspace(g);
         try {
-            device.launch("vrfm_mse_partial", g, 1, 1, BLOCK, 1, 1, ptr(a), ptr(b), partial.address(), n);
-            device.launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
-        } finally {
-            allocator.release(partial.block);
-        }
-    }
-
-    /** {@code out[0] = scale · Σ x[0..n)} (two-stage, deterministic). */
-    public void sum(Buffer x, long n, float scale, Buffer out) {
-        need(x, n, "sum");
-        int g = (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 1024));
-        DeviceBuffer partial = workspace(g);
-        try {
-            device.launch("vrfm_sum_partial", g, 1, 1, BLOCK, 1, 1, ptr(x), partial.address(), n, scale);
-            device.launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
+            launch("vrfm_mse_partial", g, 1, 1, BLOCK, 1, 1, ptr(a), ptr(b), partial.address(), n);
+            launch("vrfm_sum_final", 1, 1, 1, BLOCK, 1, 1, partial.address(), ptr(out), g);
         } finally {
             allocator.release(partial.block);
         }
@@ -730,74 +822,7 @@ public class KernelBackend implements Backend {
         launch1d("vrfm_euler_step", n, ptr(x), ptr(v), dt, ptr(noise), noiseScale, n);
     }
 
-    @Override
-    public void adamwStep(Buffer param, Buffer grad, Buffer m, Buffer v, long n,
-                          float lr, float beta1, float beta2, float eps, float weightDecay, int step) {
-        need(param, n, "adamwStep");
-        if (step < 1) {
-            throw new IllegalArgumentException("adamwStep: step counts from 1, got " + step);
-        }
-        float bc1 = (float) (1.0 - Math.pow(beta1, step));
-        float bc2 = (float) (1.0 - Math.pow(beta2, step));
-        launch1d("vrfm_adamw_step", n, ptr(param), ptr(grad), ptr(m), ptr(v), n, lr, beta1, beta2, eps, weightDecay,
-                bc1, bc2);
-    }
-
-    // ------------------------------------------------------------------ fused attention (kernels/attention.cu)
-
-    /** Largest head dimension {@code kernels/attention.cu} supports ({@code VRFM_ATT_MAX_D}). */
-    static final int ATTENTION_MAX_HEAD_DIM = 128;
-    /** Query (or key) rows per block of the attention kernels: one warp each ({@code VRFM_ATT_ROWS}). */
-    static final int ATTENTION_ROWS = 8;
-
-    private static void checkAttention(String what, int batchHeads, int seq, int headDim, Buffer... bufs) {
-        if (headDim > ATTENTION_MAX_HEAD_DIM) {
-            throw new IllegalArgumentException(what + ": head dimension " + headDim + " exceeds the CUDA kernel's "
-                    + ATTENTION_MAX_HEAD_DIM + "; use more heads");
-        }
-        if (batchHeads > MAX_GRID) {
-            throw new IllegalArgumentException(what + ": " + batchHeads + " batch×head slices exceed the grid limit "
-                    + MAX_GRID + "; split the batch");
-        }
-        long n = (long) batchHeads * seq * headDim;
-        for (Buffer b : bufs) {
-            need(b, n, what);
-        }
-    }
-
-    @Override
-    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, int batchHeads, int seq, int headDim,
-                          float scale) {
-        checkAttention("attention", batchHeads, seq, headDim, q, k, v, out);
-        need(lse, (long) batchHeads * seq, "attention");
-        if (batchHeads == 0 || seq == 0 || headDim == 0) {
-            return;
-        }
-        device.launch("vrfm_attention_fwd", (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS, batchHeads, 1,
-                32 * ATTENTION_ROWS, 1, 1, ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), batchHeads, seq, headDim, scale);
-    }
-
-    @Override
-    public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, Buffer gOut,
-                                  Buffer gq, Buffer gk, Buffer gv, int batchHeads, int seq, int headDim, float scale) {
-        checkAttention("attentionBackward", batchHeads, seq, headDim, q, k, v, out, gOut, gq, gk, gv);
-        need(lse, (long) batchHeads * seq, "attentionBackward");
-        if (batchHeads == 0 || seq == 0 || headDim == 0) {
-            return;
-        }
-        int gx = (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
-        DeviceBuffer dsum = workspace((long) batchHeads * seq);
-        try {
-            device.launch("vrfm_attention_bwd_dq", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
-                    ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), ptr(gOut), ptr(gq), dsum.address(),
-                    batchHeads, seq, headDim, scale);
-            device.launch("vrfm_attention_bwd_dkdv", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
-                    ptr(q), ptr(k), ptr(v), ptr(lse), ptr(gOut), dsum.address(), ptr(gk), ptr(gv),
-                    batchHeads, seq, headDim, scale);
-        } finally {
-            allocator.release(dsum.block);
-        }
-    }
+    // ------------------------------------------------------------------ lifetime
 
     @Override
     public synchronized void close() {

@@ -27,7 +27,7 @@ final class Tf32Gemm implements GemmPath {
         if (gy > KernelBackend.MAX_GRID) {
             throw new IllegalArgumentException("gemm: m = " + m + " exceeds the kernel grid (" + (long) TILE * KernelBackend.MAX_GRID + ")");
         }
-        device.launch(KERNEL, gx, gy, gz, THREADS, 1, 1, transA ? 1 : 0, transB ? 1 : 0,
+        KernelBackend.launchNamed(device, KERNEL, gx, gy, gz, THREADS, 1, 1, transA ? 1 : 0, transB ? 1 : 0,
                 m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
     }
 }
