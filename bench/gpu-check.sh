@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gpu-check.sh - everything a GPU host can tell us, in one folder, in under 8 minutes (one H200 in mind).
 # Runs from the bundle that bench/pack-gpu-bundle.sh builds (target/gpu-bundle/: jlinked runtime, vrfm4j.jar,
-# test-classes, JUnit console): the host needs only the NVIDIA driver (and, for the accelerated paths, CUDA 12's
+# vrfm4j-bench.jar, test-classes, JUnit console): the host needs only the NVIDIA driver (and, for the accelerated paths, CUDA 12's
 # libcublas.so.12 and cuDNN 9's libcudnn.so.9 somewhere on disk) -- no JDK, no Maven, no network.
 #
 # Steps (each with its own time limit; a failing step is recorded and the next one still runs):
@@ -28,6 +28,7 @@ else
 fi
 JAVA="$B/runtime/bin/java"
 JAR="$B/vrfm4j.jar"
+BENCH_JAR="$B/vrfm4j-bench.jar"
 CONSOLE="$(ls "$B"/lib/junit-platform-console-standalone-*.jar 2>/dev/null | head -1)"
 DEV="${VRFM_CUDA_DEVICE:-0}"
 JFLAGS=(--add-modules jdk.incubator.vector -Xmx16g "-Dvrfm.cuda.device=$DEV")
@@ -135,18 +136,18 @@ else
 fi
 
 # ---------------------------------------------------------------- 6. JMH CUDA benchmarks
-# TODO(bench): the CUDA benchmarks are in bench/src/main/java/io/vrfm/bench/Cuda*Bench.java; they are in
-# vrfm4j.jar once bench/ is a source root of the build. Skipped (with a note) when the jar lacks them.
-if "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain --check > /dev/null 2>&1; then
-  run bench 110 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
+# The CUDA benchmarks (bench/src/main/java/io/vrfm/bench/Cuda*Bench.java) are in vrfm4j-bench.jar.
+# Skipped (with a note) when the bundle lacks that jar.
+if "$JAVA" "${JFLAGS[@]}" -cp "$BENCH_JAR" io.vrfm.bench.CudaBenchMain --check > /dev/null 2>&1; then
+  run bench 110 "$JAVA" "${JFLAGS[@]}" -cp "$BENCH_JAR" io.vrfm.bench.CudaBenchMain -wi 1 -i 3 -r 1s -w 1s -f 1 \
       -rf json -rff "$out/jmh-cuda.json"
   sed -n '/^| /p; /SGEMM/p' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
   # one 2-D V-RFM / RFM training step, CUDA against the CPU backend, at batch 1000 and 65536 (ms/step)
-  run step-bench 80 "$JAVA" "${JFLAGS[@]}" -cp "$JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
+  run step-bench 80 "$JAVA" "${JFLAGS[@]}" -cp "$BENCH_JAR" org.openjdk.jmh.Main io.vrfm.bench.VrfmStepBench \
       -p device=cuda,cpu -p batch=1000,65536 -p threads=16 -wi 1 -i 2 -w 1s -r 1s -f 1 -rf json -rff "$out/jmh-step.json"
   grep -E '^VrfmStepBench|^Benchmark' "$out/step-bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
 else
-  say "bench: TODO -- io.vrfm.bench.CudaBenchMain not in this jar yet (bench/ not compiled in)"
+  say "bench: skipped -- io.vrfm.bench.CudaBenchMain not found in $BENCH_JAR"
 fi
 
 say "done in $(( $(date +%s) - start ))s; everything is in $out"

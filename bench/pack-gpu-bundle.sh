@@ -2,11 +2,12 @@
 # Builds target/gpu-bundle/ (and target/gpu-bundle.tar.gz): everything bench/gpu-check.sh needs on a GPU host that
 # has only the NVIDIA driver and (maybe) CUDA libraries -- no JDK, no Maven, no network:
 #   runtime/        a jlinked Java runtime (modules from jdeps + the engine's fixed list)
-#   vrfm4j.jar      the shaded engine jar (JCuda/JCublas/JCudnn natives, PTX kernels, JMH benchmarks)
-#   test-classes/   the compiled tests (CudaParityTest and friends)
+#   vrfm4j.jar      the shaded launcher jar (engine, JCuda/JCublas/JCudnn natives, PTX kernels, CLI)
+#   vrfm4j-bench.jar  the shaded JMH benchmarks (engine + JMH)
+#   test-classes/   the library's compiled tests (CudaParityTest and friends; from target/library/test-classes)
 #   lib/junit-platform-console-standalone-*.jar   to run the tests (fetched from Maven Central by Maven)
 #   gpu-check.sh    the check itself; BUNDLE.txt says what was built from which commit
-# Usage: bench/pack-gpu-bundle.sh [--no-build]     (--no-build: reuse target/vrfm4j.jar and target/test-classes)
+# Usage: bench/pack-gpu-bundle.sh [--no-build]     (--no-build: reuse target/vrfm4j*.jar and target/library/test-classes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -19,7 +20,8 @@ if [ "$build" = 1 ]; then
   mvn -q -DskipTests package
 fi
 [ -f target/vrfm4j.jar ] || { echo "[pack] target/vrfm4j.jar missing (run without --no-build)" >&2; exit 1; }
-[ -d target/test-classes ] || { echo "[pack] target/test-classes missing (run without --no-build)" >&2; exit 1; }
+[ -f target/vrfm4j-bench.jar ] || { echo "[pack] target/vrfm4j-bench.jar missing (run without --no-build)" >&2; exit 1; }
+[ -d target/library/test-classes ] || { echo "[pack] target/library/test-classes missing (run without --no-build)" >&2; exit 1; }
 
 rm -rf "$bundle" "$bundle.tar.gz"
 mkdir -p "$bundle/lib"
@@ -34,13 +36,13 @@ console="$(ls "$bundle"/lib/junit-platform-console-standalone-*.jar)"
 
 # Java modules: what jdeps sees in the jars, plus the ones reached only reflectively (JMH, JCuda, plots).
 base="java.base,java.logging,java.management,jdk.management,jdk.incubator.vector,jdk.unsupported,java.desktop,java.xml,java.naming,java.sql,java.compiler,jdk.crypto.ec"
-seen="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps target/vrfm4j.jar "$console" 2>/dev/null || true)"
+seen="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps target/vrfm4j.jar target/vrfm4j-bench.jar "$console" 2>/dev/null || true)"
 mods="$(printf '%s,%s' "$base" "$seen" | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)"
 echo "[pack] jlink modules: $mods"
 jlink --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$bundle/runtime"
 
-cp target/vrfm4j.jar "$bundle/"
-cp -r target/test-classes "$bundle/test-classes"
+cp target/vrfm4j.jar target/vrfm4j-bench.jar "$bundle/"
+cp -r target/library/test-classes "$bundle/test-classes"
 cp bench/gpu-check.sh "$bundle/gpu-check.sh"
 chmod +x "$bundle/gpu-check.sh"
 {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # CPU SGEMM: vrfm4j (JMH, bench/src/main/java/io/vrfm/bench/SgemmBench.java) against NumPy/OpenBLAS, same sizes,
-# same thread count. Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j.jar).
+# same thread count. Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-cpu-bench.sh [THREADS]   (default: all processors; NumPy gets the same count)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 sizes="256,512,1024,2048"
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
