@@ -56,6 +56,30 @@ class ArchitectureTest {
         }
     }
 
+    /** Every {@code kernels/*.cu} starts with {@code // CPU twin: io.vrfm.backend.cpu.CpuX}, and CpuX exists. */
+    @Test
+    void everyKernelFileNamesAnExistingCpuTwin() throws IOException {
+        Path kernels = Path.of("kernels");
+        assertTrue(Files.isDirectory(kernels), "run from the repository root: " + kernels.toAbsolutePath() + " is missing");
+        Pattern twin = Pattern.compile("^// CPU twin: io\\.vrfm\\.backend\\.cpu\\.(\\w+)");
+        List<String> problems = new ArrayList<>();
+        int files = 0;
+        try (Stream<Path> list = Files.list(kernels)) {
+            for (Path cu : list.filter(p -> p.toString().endsWith(".cu")).sorted().toList()) {
+                files++;
+                String first = Files.readAllLines(cu).stream().findFirst().orElse("");
+                Matcher m = twin.matcher(first);
+                if (!m.find()) {
+                    problems.add(cu + ": first line must be '// CPU twin: io.vrfm.backend.cpu.Cpu<Family>', got '" + first + "'");
+                } else if (!Files.isRegularFile(Path.of("src/main/java/io/vrfm/backend/cpu", m.group(1) + ".java"))) {
+                    problems.add(cu + ": names CPU twin " + m.group(1) + ", but backend/cpu/" + m.group(1) + ".java does not exist");
+                }
+            }
+        }
+        assertTrue(files >= 10, "expected the kernel families in " + kernels + ", found " + files);
+        assertEquals(List.of(), problems);
+    }
+
     @Test
     void anUpwardImportIsReported() {
         List<String> v = violations("Bad.java", "package io.vrfm.tensor;\n\nimport io.vrfm.nn.Module;\n\nclass Bad {}\n");
