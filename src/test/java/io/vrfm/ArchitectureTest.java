@@ -60,7 +60,8 @@ class ArchitectureTest {
     @Test
     void everyKernelFileNamesAnExistingCpuTwin() throws IOException {
         Path kernels = Path.of("kernels");
-        assertTrue(Files.isDirectory(kernels), "run from the repository root: " + kernels.toAbsolutePath() + " is missing");
+        assertTrue(Files.isDirectory(kernels), "run from the repository root: " + kernels.toAbsolutePath()
+                + " is missing");
         Pattern twin = Pattern.compile("^// CPU twin: io\\.vrfm\\.backend\\.cpu\\.(\\w+)");
         List<String> problems = new ArrayList<>();
         int files = 0;
@@ -70,9 +71,11 @@ class ArchitectureTest {
                 String first = Files.readAllLines(cu).stream().findFirst().orElse("");
                 Matcher m = twin.matcher(first);
                 if (!m.find()) {
-                    problems.add(cu + ": first line must be '// CPU twin: io.vrfm.backend.cpu.Cpu<Family>', got '" + first + "'");
+                    problems.add(cu + ": first line must be '// CPU twin: io.vrfm.backend.cpu.Cpu<Family>', got '"
+                            + first + "'");
                 } else if (!Files.isRegularFile(Path.of("src/main/java/io/vrfm/backend/cpu", m.group(1) + ".java"))) {
-                    problems.add(cu + ": names CPU twin " + m.group(1) + ", but backend/cpu/" + m.group(1) + ".java does not exist");
+                    problems.add(cu + ": names CPU twin " + m.group(1) + ", but backend/cpu/" + m.group(1)
+                            + ".java does not exist");
                 }
             }
         }
@@ -82,7 +85,8 @@ class ArchitectureTest {
 
     @Test
     void anUpwardImportIsReported() {
-        List<String> v = violations("Bad.java", "package io.vrfm.tensor;\n\nimport io.vrfm.nn.Module;\n\nclass Bad {}\n");
+        List<String> v = violations("Bad.java",
+                "package io.vrfm.tensor;\n\nimport io.vrfm.nn.Module;\n\nclass Bad {}\n");
         assertEquals(1, v.size(), v.toString());
         assertTrue(v.get(0).contains("tensor") && v.get(0).contains("io.vrfm.nn"), v.get(0));
     }
