@@ -64,7 +64,7 @@ class ReproduceCommandTest {
     void evalOfAReproducedModelMatchesReproduce(@TempDir Path tmp) throws Exception {
         Path rep = tmp.resolve("rep");
         assertEquals(0, Main.execute("reproduce", "synthetic-2d", "--quick", "--iters", "20", "--batch", "64",
-                "--eval-samples", "200", "--methods", "vrfm", "--device", "cpu", "--out", rep.toString()));
+                "--eval-samples", "50", "--methods", "vrfm", "--device", "cpu", "--out", rep.toString()));
         // the same checkpoint as a 'train' run directory
         Path run = tmp.resolve("run");
         Files.createDirectories(run.resolve("checkpoints"));
@@ -72,7 +72,7 @@ class ReproduceCommandTest {
                 .withMethod(io.vrfm.flow.Method.VRFM).withSeed(0);
         SingleRun.writeConfig(run, "synthetic-2d", cfg);
         Files.copy(rep.resolve("checkpoints/vrfm-seed0.safetensors"), run.resolve(SingleRun.CHECKPOINT));
-        assertEquals(0, Main.execute("eval", "--run", run.toString(), "--n", "200", "--ll-samples", "0",
+        assertEquals(0, Main.execute("eval", "--run", run.toString(), "--n", "50", "--ll-samples", "0",
                 "--device", "cpu"));
         ObjectMapper json = new ObjectMapper();
         JsonNode r = json.readTree(rep.resolve("metrics.json").toFile()).path("models").path("vrfm");
