@@ -4,10 +4,10 @@
 #   runtime/        a jlinked Java runtime (modules from jdeps + the engine's fixed list)
 #   vrfm4j.jar      the shaded launcher jar (engine, JCuda/JCublas/JCudnn natives, PTX kernels, CLI)
 #   vrfm4j-bench.jar  the shaded JMH benchmarks (engine + JMH)
-#   test-classes/   the library's compiled tests (CudaParityTest and friends; from target/library/test-classes)
+#   test-classes/   the library's compiled tests (CudaParityTest and friends; from target/test-classes)
 #   lib/junit-platform-console-standalone-*.jar   to run the tests (fetched from Maven Central by Maven)
 #   gpu-check.sh    the check itself; BUNDLE.txt says what was built from which commit
-# Usage: bench/pack-gpu-bundle.sh [--no-build]     (--no-build: reuse target/vrfm4j*.jar and target/library/test-classes)
+# Usage: bench/pack-gpu-bundle.sh [--no-build]     (--no-build: reuse target/vrfm4j*.jar and target/test-classes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -21,7 +21,7 @@ if [ "$build" = 1 ]; then
 fi
 [ -f target/vrfm4j.jar ] || { echo "[pack] target/vrfm4j.jar missing (run without --no-build)" >&2; exit 1; }
 [ -f target/vrfm4j-bench.jar ] || { echo "[pack] target/vrfm4j-bench.jar missing (run without --no-build)" >&2; exit 1; }
-[ -d target/library/test-classes ] || { echo "[pack] target/library/test-classes missing (run without --no-build)" >&2; exit 1; }
+[ -d target/test-classes ] || { echo "[pack] target/test-classes missing (run without --no-build)" >&2; exit 1; }
 
 rm -rf "$bundle" "$bundle.tar.gz"
 mkdir -p "$bundle/lib"
@@ -42,7 +42,7 @@ echo "[pack] jlink modules: $mods"
 jlink --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$bundle/runtime"
 
 cp target/vrfm4j.jar target/vrfm4j-bench.jar "$bundle/"
-cp -r target/library/test-classes "$bundle/test-classes"
+cp -r target/test-classes "$bundle/test-classes"
 cp bench/gpu-check.sh "$bundle/gpu-check.sh"
 chmod +x "$bundle/gpu-check.sh"
 {

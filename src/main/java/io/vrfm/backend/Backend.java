@@ -159,6 +159,24 @@ public interface Backend extends AutoCloseable {
     /** {@code ga = gOut[0]·2(a − b)/n} (the gradient with respect to {@code a}; negate it for {@code b}). */
     void mseBackward(Buffer a, Buffer b, Buffer gOut, Buffer ga, long n);
 
+    /**
+     * Fused scaled-dot-product self-attention, flash-attention style: for each of {@code batchHeads} slices of
+     * {@code q}, {@code k}, {@code v} (each {@code [batchHeads, seq, headDim]}),
+     * {@code out = softmax(q·kᵀ·scale)·v} (softmax over keys), and {@code lse[b, i] = log Σ_j exp(scale·q_i·k_j)},
+     * the per-row log-sum-exp that {@link #attentionBackward} uses to recompute the probabilities. No
+     * {@code seq × seq} matrix is kept.
+     */
+    void attention(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, int batchHeads, int seq, int headDim,
+                   float scale);
+
+    /**
+     * Backward of {@link #attention} from its inputs, output and {@code lse}: with {@code P = exp(scale·q·kᵀ − lse)},
+     * {@code D_i = Σ_d gOut·out}, {@code gv = Pᵀ·gOut}, {@code dS = P∘(gOut·vᵀ − D)}, {@code gq = scale·dS·k},
+     * {@code gk = scale·dSᵀ·q}. {@code gq}, {@code gk}, {@code gv} are overwritten.
+     */
+    void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, Buffer gOut,
+                           Buffer gq, Buffer gk, Buffer gv, int batchHeads, int seq, int headDim, float scale);
+
     // ---------------------------------------------------------------- fused flow-matching kernels
 
     /** {@code z = mu + exp(0.5·logvar)·eps}. */

@@ -21,6 +21,37 @@ public final class NeuralOps {
         }, x);
     }
 
+    /** {@link #attention(Tensor, Tensor, Tensor, float)} with the usual scale {@code 1/√headDim}. */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v) {
+        return attention(q, k, v, (float) (1.0 / Math.sqrt(q.dim(-1))));
+    }
+
+    /**
+     * Fused self-attention {@code softmax(q·kᵀ·scale)·v} over {@code q}, {@code k}, {@code v} of equal shape
+     * {@code [..., seq, headDim]} (typically {@code [batch, heads, seq, headDim]}; every leading axis is a batch
+     * axis). One op with one backward rule; the per-row log-sum-exp is kept for the backward, not the
+     * {@code seq × seq} probabilities.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, float scale) {
+        Backend be = Elementwise.sameBackend("attention", q, k);
+        Elementwise.sameBackend("attention", q, v);
+        if (q.rank() < 2 || !Shape.same(q.shape(), k.shape()) || !Shape.same(q.shape(), v.shape())) {
+            throw new IllegalArgumentException("attention: q " + q.shapeString() + ", k " + k.shapeString() + " and v "
+                    + v.shapeString() + " must share one shape [..., seq, headDim]");
+        }
+        int headDim = q.dim(-1), seq = q.dim(-2);
+        int slices = (int) (q.size() / Math.max(1, (long) seq * headDim));
+        Tensor out = Tensor.empty(be, q.shape());
+        Tensor lse = Tensor.empty(be, slices, seq);
+        be.attention(q.buffer(), k.buffer(), v.buffer(), out.buffer(), lse.buffer(), slices, seq, headDim, scale);
+        return out.record("attention", g -> {
+            Tensor gq = Tensor.empty(be, q.shape()), gk = Tensor.empty(be, q.shape()), gv = Tensor.empty(be, q.shape());
+            be.attentionBackward(q.buffer(), k.buffer(), v.buffer(), out.buffer(), lse.buffer(), g.buffer(),
+                    gq.buffer(), gk.buffer(), gv.buffer(), slices, seq, headDim, scale);
+            return new Tensor[]{gq, gk, gv};
+        }, q, k, v);
+    }
+
     /** Layer norm over the last axis with optional affine {@code gamma}/{@code beta} of {@code [cols]}. */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         Backend be = x.backend();

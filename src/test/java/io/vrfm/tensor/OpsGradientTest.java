@@ -55,6 +55,35 @@ class OpsGradientTest {
     }
 
     @Test
+    void fusedAttention() {
+        // [batch, heads, seq, headDim]; seq 5 and headDim 3 are odd on purpose
+        GradCheck.check("attention", be, x -> NeuralOps.attention(x[0], x[1], x[2]),
+                randn(2, 2, 5, 3), randn(2, 2, 5, 3), randn(2, 2, 5, 3));
+        GradCheck.check("attention-scale", be, x -> NeuralOps.attention(x[0], x[1], x[2], 0.8f),
+                randn(3, 4, 2), randn(3, 4, 2), randn(3, 4, 2));
+    }
+
+    @Test
+    void fusedAttentionMatchesSoftmaxComposition() {
+        Tensor q = randn(2, 3, 7, 4), k = randn(2, 3, 7, 4), v = randn(2, 3, 7, 4);
+        float scale = 0.5f;
+        float[] fused = NeuralOps.attention(q, k, v, scale).toArray();
+        float[] ref = q.mul(scale).matmul(k.transpose(2, 3)).softmax().matmul(v).toArray();
+        assertArrayEquals(ref, fused, 1e-5f);
+        Tensor lse = Tensor.empty(be, 6, 7);
+        Tensor out = Tensor.empty(be, q.shape());
+        be.attention(q.buffer(), k.buffer(), v.buffer(), out.buffer(), lse.buffer(), 6, 7, 4, scale);
+        float[] logits = q.mul(scale).matmul(k.transpose(2, 3)).toArray();
+        float[] l = lse.toArray();
+        for (int r = 0; r < 42; r++) {
+            double s = 0;
+            for (int j = 0; j < 7; j++) s += Math.exp(logits[r * 7 + j]);
+            assertEquals(Math.log(s), l[r], 1e-5, "lse row " + r);
+        }
+        assertThrows(IllegalArgumentException.class, () -> NeuralOps.attention(q, k, randn(2, 3, 6, 4)));
+    }
+
+    @Test
     void reductions() {
         GradCheck.check("sum-all", be, x -> x[0].sum(), randn(3, 4));
         GradCheck.check("sum-axis", be, x -> x[0].sum(1, false), randn(2, 3, 4));

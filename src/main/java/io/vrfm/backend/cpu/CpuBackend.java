@@ -230,6 +230,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, int batchHeads, int seq, int headDim,
+                          float scale) {
+        CpuAttention.forward(d(q), d(k), d(v), d(out), d(lse), batchHeads, seq, headDim, scale, par);
+    }
+
+    @Override
+    public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, Buffer gOut,
+                                  Buffer gq, Buffer gk, Buffer gv, int batchHeads, int seq, int headDim, float scale) {
+        CpuAttention.backward(d(q), d(k), d(v), d(out), d(lse), d(gOut), d(gq), d(gk), d(gv),
+                batchHeads, seq, headDim, scale, par);
+    }
+
+    @Override
     public void mse(Buffer a, Buffer b, Buffer out, long n) {
         CpuFlow.mse(a, b, out, n, par);
     }

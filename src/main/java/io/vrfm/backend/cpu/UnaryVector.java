@@ -63,4 +63,16 @@ final class UnaryVector {
         }
         return i;
     }
+
+    /**
+     * {@code a[i] = expf(a[i] − shift)} lane-wise (the attention softmax); returns the first index it did not
+     * process (the caller finishes the tail with {@link UnaryMath#expf}).
+     */
+    static int expShifted(float[] a, int lo, int hi, float shift) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            expf(FloatVector.fromArray(S, a, i).sub(shift)).intoArray(a, i);
+        }
+        return i;
+    }
 }

@@ -743,6 +743,62 @@ public class KernelBackend implements Backend {
                 bc1, bc2);
     }
 
+    // ------------------------------------------------------------------ fused attention (kernels/attention.cu)
+
+    /** Largest head dimension {@code kernels/attention.cu} supports ({@code VRFM_ATT_MAX_D}). */
+    static final int ATTENTION_MAX_HEAD_DIM = 128;
+    /** Query (or key) rows per block of the attention kernels: one warp each ({@code VRFM_ATT_ROWS}). */
+    static final int ATTENTION_ROWS = 8;
+
+    private static void checkAttention(String what, int batchHeads, int seq, int headDim, Buffer... bufs) {
+        if (headDim > ATTENTION_MAX_HEAD_DIM) {
+            throw new IllegalArgumentException(what + ": head dimension " + headDim + " exceeds the CUDA kernel's "
+                    + ATTENTION_MAX_HEAD_DIM + "; use more heads");
+        }
+        if (batchHeads > MAX_GRID) {
+            throw new IllegalArgumentException(what + ": " + batchHeads + " batch×head slices exceed the grid limit "
+                    + MAX_GRID + "; split the batch");
+        }
+        long n = (long) batchHeads * seq * headDim;
+        for (Buffer b : bufs) {
+            need(b, n, what);
+        }
+    }
+
+    @Override
+    public void attention(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, int batchHeads, int seq, int headDim,
+                          float scale) {
+        checkAttention("attention", batchHeads, seq, headDim, q, k, v, out);
+        need(lse, (long) batchHeads * seq, "attention");
+        if (batchHeads == 0 || seq == 0 || headDim == 0) {
+            return;
+        }
+        device.launch("vrfm_attention_fwd", (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS, batchHeads, 1,
+                32 * ATTENTION_ROWS, 1, 1, ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), batchHeads, seq, headDim, scale);
+    }
+
+    @Override
+    public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer out, Buffer lse, Buffer gOut,
+                                  Buffer gq, Buffer gk, Buffer gv, int batchHeads, int seq, int headDim, float scale) {
+        checkAttention("attentionBackward", batchHeads, seq, headDim, q, k, v, out, gOut, gq, gk, gv);
+        need(lse, (long) batchHeads * seq, "attentionBackward");
+        if (batchHeads == 0 || seq == 0 || headDim == 0) {
+            return;
+        }
+        int gx = (seq + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
+        DeviceBuffer dsum = workspace((long) batchHeads * seq);
+        try {
+            device.launch("vrfm_attention_bwd_dq", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
+                    ptr(q), ptr(k), ptr(v), ptr(out), ptr(lse), ptr(gOut), ptr(gq), dsum.address(),
+                    batchHeads, seq, headDim, scale);
+            device.launch("vrfm_attention_bwd_dkdv", gx, batchHeads, 1, 32 * ATTENTION_ROWS, 1, 1,
+                    ptr(q), ptr(k), ptr(v), ptr(lse), ptr(gOut), dsum.address(), ptr(gk), ptr(gv),
+                    batchHeads, seq, headDim, scale);
+        } finally {
+            allocator.release(dsum.block);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -389,6 +389,29 @@ abstract class BackendParity {
     }
 
     @Test
+    void attentionForwardBackward() throws Exception {
+        gpu();
+        // {batchHeads, seq, headDim}: partial key/query tiles (seq not a multiple of 32 or of 8 rows), a head dim
+        // over 32 lanes, the SiT-XL head dim 72, a single key.
+        for (int[] c : new int[][] {{3, 37, 16}, {2, 70, 72}, {1, 1, 8}, {2, 9, 128}}) {
+            int bh = c[0], seq = c[1], hd = c[2], n = bh * seq * hd;
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            Pair q = pair(n, -2, 2), k = pair(n, -2, 2), v = pair(n, -1, 1), o = out(n), lse = out(bh * seq);
+            cpu.attention(q.c, k.c, v.c, o.c, lse.c, bh, seq, hd, scale);
+            gpu.attention(q.g, k.g, v.g, o.g, lse.g, bh, seq, hd, scale);
+            String what = "attention " + Arrays.toString(c);
+            o.check(what, 1e-5f, 1e-4f);
+            lse.check(what + " lse", 1e-5f, 1e-5f);
+            Pair go = pair(n, -1, 1), gq = out(n), gk = out(n), gv = out(n);
+            cpu.attentionBackward(q.c, k.c, v.c, o.c, lse.c, go.c, gq.c, gk.c, gv.c, bh, seq, hd, scale);
+            gpu.attentionBackward(q.g, k.g, v.g, o.g, lse.g, go.g, gq.g, gk.g, gv.g, bh, seq, hd, scale);
+            gq.check(what + " gq", 1e-5f, 1e-3f);
+            gk.check(what + " gk", 1e-5f, 1e-3f);
+            gv.check(what + " gv", 1e-5f, 1e-3f);
+        }
+    }
+
+    @Test
     void layerNormForwardBackward() throws Exception {
         gpu();
         for (boolean affine : new boolean[] {true, false}) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fused attention forward + backward on the CPU, [8, 6, 256, 64]: vrfm4j (JMH, AttentionBench) against PyTorch's
+# softmax(QK^T)V with autograd (bench/attention_torch.py), same thread count, and the ratio.
+# Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
+# Usage: bench/run-attention-bench.sh [THREADS] [QUICK]   (default 2; QUICK=1: 1 warmup + 2 x 1 s)
+# JAVA_OPTS=-Djmh.ignoreLock=true runs beside another JMH process (numbers are then under load).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+jar="$root/target/vrfm4j-bench.jar"
+threads="${1:-2}"
+quick="${2:-0}"
+python="${TORCH_PYTHON:-/usr/bin/python3}"
+[ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+jmh_opts=()
+[ "$quick" = 1 ] && jmh_opts=(-wi 1 -i 2 -w 1s -r 1s)
+
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "# JMH: AttentionBench [8, 6, 256, 64], threads $threads ${jmh_opts[*]:-(3 warmup + 5 x 2 s)}, 1 fork" >&2
+java ${JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main 'io.vrfm.bench.AttentionBench' \
+  -p threads="$threads" "${jmh_opts[@]}" -rf json -rff "$out/jmh.json" >"$out/jmh.log" 2>&1 \
+  || { cat "$out/jmh.log" >&2; exit 1; }
+
+echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)'), threads $threads, best of 3 x 20" >&2
+"$python" "$root/bench/attention_torch.py" --threads "$threads" >"$out/torch.txt"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+"$python" - "$out/jmh.json" "$out/torch.txt" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))[0]["primaryMetric"]["score"]
+t = float(open(sys.argv[2]).read().split()[1])
+print("| attention fwd+bwd [8, 6, 256, 64] | vrfm4j ms | PyTorch ms | speed-up |")
+print("|---|---:|---:|---:|")
+print(f"| CPU | {j:.2f} | {t:.2f} | {t / j:.2f}x |")
+PY
