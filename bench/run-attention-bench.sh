@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fused attention forward + backward on the CPU, [8, 6, 256, 64]: vrfm4j (JMH, AttentionBench) against PyTorch's
 # softmax(QK^T)V with autograd (bench/attention_torch.py), same thread count, and the ratio.
-# Needs target/vrfm4j.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
+# Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-attention-bench.sh [THREADS] [QUICK]   (default 2; QUICK=1: 1 warmup + 2 x 1 s)
 # JAVA_OPTS=-Djmh.ignoreLock=true runs beside another JMH process (numbers are then under load).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 quick="${2:-0}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"

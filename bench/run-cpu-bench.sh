@@ -2,7 +2,7 @@
 # CPU SGEMM: vrfm4j (JMH, bench/src/main/java/io/vrfm/bench/SgemmBench.java) against NumPy/OpenBLAS
 # (bench/sgemm_numpy.py), same shapes, same thread count. Each shape runs vrfm4j then NumPy back to back, so both
 # see about the same machine load; ROUNDS repeats the whole sweep. Builds nothing: run `mvn -q package -DskipTests`
-# first (needs target/vrfm4j.jar).
+# first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-cpu-bench.sh [THREADS]   (default: all processors; NumPy gets the same count)
 # Environment: ROUNDS (default 1); SHAPES (comma-separated, default: squares 256-2048 and the three products of the
 # V-RFM step's Linear layers 1000x64x128, 1000x128x128, 1000x256x64, see SgemmBench); SGEMM_JVM_ARGS (extra JVM
@@ -10,7 +10,7 @@
 # of 1 s, default 2; raise it on a loaded machine, where the JIT needs longer); PYTHON (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 rounds="${ROUNDS:-1}"
 layers="1000x64x128 1000x128x128 1000x256x64"

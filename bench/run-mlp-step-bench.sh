@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One training step of a small MLP (64 -> 256 -> 256 -> 256 -> 64, batch 1024, GELU, MSE, AdamW): vrfm4j's CPU
 # backend (JMH, MlpStepBench) against PyTorch (bench/mlp_step_torch.py) with the same thread count.
-# Needs target/vrfm4j.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
+# Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-mlp-step-bench.sh [THREADS]   (default: all processors)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # UNet training throughput (images/s): vrfm4j (JMH, bench/src/main/java/io/vrfm/bench/UnetStepBench.java) against
 # PyTorch (bench/unet_step_torch.py), same model, batch and thread count, one RFM step = forward + backward + Adam.
-# Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j.jar).
+# Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-unet-bench.sh [THREADS] [BATCH]   (defaults: 2 threads, batch 16; PYTHON=/usr/bin/python3)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-16}"
 python="${PYTHON:-/usr/bin/python3}"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One V-RFM (and RFM) training step of the paper's 2-D synthetic model at batch 1000: vrfm4j (JMH, VrfmStepBench)
 # against PyTorch (bench/vrfm_step_torch.py) with the same thread count, and the speed-up ratio.
-# Needs target/vrfm4j.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
+# Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-vrfm-step-bench.sh [THREADS]   (default 2)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/target/vrfm4j.jar"
+jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }

@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuAdam
 // adam.cu - fused in-place AdamW step. Semantics: io.vrfm.backend.Backend#adamwStep.
 //   m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g^2;
 //   p <- p - lr*(wd*p + mhat/(sqrt(vhat) + eps)),  mhat = m/bc1, vhat = v/bc2,

@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuAttention
 // attention.cu - fused scaled-dot-product self-attention, forward and backward (flash-attention style).
 // Semantics: io.vrfm.backend.Backend#attention / #attentionBackward. Tensors are [batchHeads, seq, headDim],
 // row-major; headDim <= VRFM_ATT_MAX_D (the host checks). No seq x seq matrix ever reaches global memory: the

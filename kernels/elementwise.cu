@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuElementwise
 // elementwise.cu - unary ops (forward and backward), broadcast binary ops, fill, strided 2-D copy.
 // Semantics: io.vrfm.backend.Backend#unary / #unaryBackward / #binary / #fill / #copy2d.
 #include "common.cuh"

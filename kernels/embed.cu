@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuEmbed
 // embed.cu - row gather and scatter-add (embedding tables). Indices are floats holding exact integers.
 // Semantics: io.vrfm.backend.Backend#gatherRows / #scatterAddRows.
 // An index outside [0, rows) yields a zero row (gather) or is skipped (scatter); the host checks ranges

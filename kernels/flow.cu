@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuFlow
 // flow.cu - fused flow-matching kernels: reparameterization, Gaussian KL, interpolation, Euler step, MSE.
 // Semantics: io.vrfm.backend.Backend#reparameterize* / #gaussianKl* / #interpolate / #eulerStep / #mse*.
 #include "common.cuh"

@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuGemm (over Sgemm)
 // gemm.cu - hand-written tiled SGEMM, the fallback when cuBLAS (libcublas.so.12) cannot load.
 // Semantics: io.vrfm.backend.Backend#gemm (row-major, batched, transposes, alpha/beta, any size):
 //   C_b = alpha * op(A_b) * op(B_b) + beta * C_b,  op(A) m x k, op(B) k x n, C m x n with leading dim n.

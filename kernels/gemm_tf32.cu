@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuGemm (over Sgemm, FP32; see below for the TF32 tolerance)
 // gemm_tf32.cu - hand-written TF32 tensor-core GEMM (WMMA m16n16k8), the GEMM path when cuBLAS cannot load and TF32
 // is allowed (vrfm.cuda.tf32=true) on sm_80+. CPU twin: io.vrfm.backend.cpu.Sgemm (FP32; this kernel rounds A and B
 // to TF32 first, so it matches the twin within TF32 precision, ~2^-10 of sum |a*b|).

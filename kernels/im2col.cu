@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuIm2col (pool, upsample, permute) + CpuConv (im2col/col2im)
 // im2col.cu - the convolution fallback (im2col / col2im around GEMM), average pooling, nearest upsampling,
 // and permute. Semantics: io.vrfm.backend.Backend#conv2d* (fallback path), #avgPool2d*, #upsampleNearest*,
 // #permute. Layout NCHW; these kernels handle ONE image (the host loops over / offsets by the batch index).

@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuNorm
 // norm.cu - layer norm and group norm, forward and backward (incl. gamma/beta gradients).
 // Semantics: io.vrfm.backend.Backend#layerNorm / #layerNormBackward / #groupNorm / #groupNormBackward.
 // Statistics: biased (population) variance, rstd = 1 / sqrt(var + eps), two passes over the data.

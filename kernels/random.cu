@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuRandom
 // random.cu - counter-based Philox-4x32-10 exactly as io.vrfm.backend.Philox (bit-for-bit for bits()).
 // Semantics: io.vrfm.backend.Backend#randomUniform / #randomNormal.
 #include "common.cuh"

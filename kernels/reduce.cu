@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuReduce
 // reduce.cu - ReduceOp (SUM = 0, MAX = 1) over the middle axis of x viewed as [outer, n, inner].
 // Semantics: io.vrfm.backend.Backend#reduce.  out is [outer, inner].
 #include "common.cuh"

@@ -1,3 +1,4 @@
+// CPU twin: io.vrfm.backend.cpu.CpuSoftmax
 // softmax.cu - row-wise softmax / log-softmax over `cols` of a rows x cols matrix, forward and backward.
 // Semantics: io.vrfm.backend.Backend#softmax / #softmaxBackward.
 #include "common.cuh"

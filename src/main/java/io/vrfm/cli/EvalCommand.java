@@ -4,12 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrfm.backend.Backend;
-import io.vrfm.eval.ParzenWindow;
-import io.vrfm.eval.SampleMetrics;
-import io.vrfm.eval.Wasserstein;
+import io.vrfm.eval.SyntheticEvaluation;
 import io.vrfm.flow.Likelihood;
-import io.vrfm.flow.SampleResult;
-import io.vrfm.flow.Samplers;
 import io.vrfm.io.AtomicFiles;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
@@ -22,9 +18,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code eval}: scores a trained run with every sampler setting ({@code true_ll}, {@code parzen_ll}, {@code w1},
- * {@code nfe}) and the model's own log-likelihood of held-out target data by the change of variables
- * ({@code model_ll}; for V-RFM the marginal over {@code z}, an importance-weighted estimate over {@code --ll-draws}
- * prior draws, with {@code model_ll_kind} saying which); writes {@code metrics.json} into the run directory.
+ * {@code nfe}) by {@link SyntheticEvaluation} — the same protocol, data draws and non-finite guard as
+ * {@code reproduce}, so with the run's own seed and {@code --n} equal to reproduce's evaluation samples it gives the
+ * numbers reproduce reports for that model — and the model's own log-likelihood of held-out target data by the
+ * change of variables ({@code model_ll}; for V-RFM the marginal over {@code z}, an importance-weighted estimate over
+ * {@code --ll-draws} prior draws, with {@code model_ll_kind} saying which); writes {@code metrics.json} into the run
+ * directory.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a trained model (run directory from 'train'); writes metrics.json there.")
@@ -32,7 +31,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "Run directory written by 'train'.")
     Path run;
 
-    @Option(names = "--n", defaultValue = "2000", description = "Samples per setting (default ${DEFAULT-VALUE}).")
+    @Option(names = "--n", defaultValue = "2000", description = "Samples per setting (default ${DEFAULT-VALUE}, as reproduce --quick).")
     int n;
 
     @Option(names = "--ll-samples", defaultValue = "500", description = "Held-out points for model_ll (0 = skip; default ${DEFAULT-VALUE}).")
@@ -42,8 +41,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "V-RFM: prior draws of z per point for the marginal model_ll (default ${DEFAULT-VALUE}).")
     int llDraws;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Evaluation seed (default: the run's training seed, as reproduce does).")
+    Long seed;
 
     @picocli.CommandLine.Mixin
     DeviceOption device = new DeviceOption();
@@ -64,41 +63,32 @@ public final class EvalCommand implements Callable<Integer> {
         try (Backend be = device.open()) {
             SingleRun.Loaded l = SingleRun.load(be, run);
             int d = l.task().dim();
-            Rng rng = new Rng(seed);
-            float[] x0 = l.task().source().sample(rng.fork(), n);
-            float[] valid = l.task().target().sample(rng.fork(), n);
-            float[] test = l.task().target().sample(rng.fork(), n);
-            Tensor z = Samplers.drawLatent(l.model().velocity(), n, rng.fork(), be);
+            long evalSeed = seed != null ? seed : l.config().seed();
+            SyntheticEvaluation.Protocol protocol = SyntheticEvaluation.Protocol.quick().withSamples(n);
             ObjectNode root = json.createObjectNode();
             root.put("run", run.toString());
             root.put("step", l.step());
+            root.put("seed", evalSeed);
             ObjectNode model = root.putObject("models").putObject(l.config().method().key());
             StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-9s %9s %9s %8s %5s%n", "sampler", "true_ll", "parzen_ll", "w1", "nfe"));
-            for (String setting : new String[]{"euler_1", "euler_2", "euler_4", "euler_5", "euler_8", "euler_10",
-                    "euler_16", "euler_20", "dopri5"}) {
-                SampleResult r = setting.equals("dopri5")
-                        ? Samplers.sample(l.model().velocity(), Tensor.of(be, x0, n, d), z, "dopri5", 0, false)
-                        : Samplers.sample(l.model().velocity(), Tensor.of(be, x0, n, d), z, "euler", Integer.parseInt(setting.substring(6)), false);
-                float[] gen = r.x().toArray();
-                double tl = SampleMetrics.trueLogLikelihood(gen, n, l.task().target());
-                double h = ParzenWindow.selectBandwidth(gen, n, valid, n, d, ParzenWindow.defaultBandwidths());
-                double pl = ParzenWindow.logLikelihood(gen, n, test, n, d, h);
-                int k = d == 1 ? n : Math.min(n, 500);
-                double w1 = d == 1 ? Wasserstein.w1Exact1d(gen, test)
-                        : Wasserstein.w1Exact(java.util.Arrays.copyOf(gen, k * d), java.util.Arrays.copyOf(test, k * d), k, d);
+            var results = SyntheticEvaluation.evaluate(l.model(), l.task(), protocol, evalSeed, be);
+            results.forEach((setting, r) -> {
+                var sc = r.scores();
                 ObjectNode sn = model.putObject(setting);
-                JsonFiles.putNumber(sn, "true_ll", tl);
-                JsonFiles.putNumber(sn, "parzen_ll", pl);
-                JsonFiles.putNumber(sn, "w1", w1);
+                JsonFiles.putNumber(sn, "true_ll", sc.trueLl());
+                JsonFiles.putNumber(sn, "parzen_ll", sc.parzenLl());
+                JsonFiles.putNumber(sn, "w1", sc.w1());
                 sn.put("nfe", r.nfe());
-                table.append(String.format(Locale.ROOT, "%-9s %9.3f %9.3f %8.4f %5d%n", setting, tl, pl, w1, r.nfe()));
-            }
+                table.append(String.format(Locale.ROOT, "%-9s %9.3f %9.3f %8.4f %5d%n", setting, sc.trueLl(),
+                        sc.parzenLl(), sc.w1(), r.nfe()));
+            });
             if (llSamples > 0) {
-                int m = Math.min(llSamples, n); // held-out points come from the n test samples
+                int m = llSamples;
+                float[] test = SyntheticEvaluation.draw(l.task(), l.model().velocity(), Math.max(n, m), evalSeed, be).test();
                 Tensor x1 = Tensor.of(be, java.util.Arrays.copyOf(test, m * d), m, d);
                 boolean latent = l.model().latentDim() > 0;
                 double[] lp = Likelihood.marginalLogProb(l.model().velocity(), x1, l.task().source()::logDensity, 50,
-                        llDraws, rng.fork());
+                        llDraws, new Rng(evalSeed).fork());
                 double s = 0;
                 for (double v : lp) {
                     s += v;
@@ -117,5 +107,6 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.print(table);
         }
         return 0;
+    }
     }
 }

@@ -1,6 +1,7 @@
 package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
+import io.vrfm.eval.SyntheticEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +21,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "synthetic-1d, synthetic-2d, mnist or fashion-mnist")
     String experiment;
 
-    @Option(names = "--quick", description = "Reduced budget: 1 seed, " + SyntheticExperiment.QUICK_ITERS
-            + " iterations at batch " + SyntheticExperiment.QUICK_BATCH + ", 2000 evaluation samples (minutes on 2 CPU cores;"
+    @Option(names = "--quick", description = "Reduced budget: 1 seed, " + SyntheticEvaluation.QUICK_ITERS
+            + " iterations at batch " + SyntheticEvaluation.QUICK_BATCH + ", 2000 evaluation samples (minutes on 2 CPU cores;"
             + " default: off).")
     boolean quick;
 
@@ -38,10 +39,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     Integer seeds;
 
     @Option(names = "--iters", description = "Training iterations per model (default 20000, quick "
-            + SyntheticExperiment.QUICK_ITERS + ").")
+            + SyntheticEvaluation.QUICK_ITERS + ").")
     Integer iters;
 
-    @Option(names = "--batch", description = "Batch size (default 1000, quick " + SyntheticExperiment.QUICK_BATCH + ").")
+    @Option(names = "--batch", description = "Batch size (default 1000, quick " + SyntheticEvaluation.QUICK_BATCH + ").")
     Integer batch;
 
     @Option(names = "--eval-samples", description = "Generated samples per evaluation (default 5000, quick 2000).")
@@ -71,7 +72,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             return ImageReproduceCommand.run(experiment, quick, run, dataDir, device, seed == null ? 0 : seed, iters,
                     evalSamples);
         }
-        SyntheticExperiment.Settings s = SyntheticExperiment.forExperiment(experiment, quick);
+        SyntheticEvaluation.Settings s = SyntheticEvaluation.forExperiment(experiment, quick);
         s = override(s);
         Sizes.requireFits("--batch", s.base().batch(), 256, TrainCommand.BYTES_PER_SAMPLE);
         Sizes.requireFits("--eval-samples", s.evalSamples(), 256, TrainCommand.BYTES_PER_SAMPLE);
@@ -84,7 +85,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SyntheticExperiment.Settings override(SyntheticExperiment.Settings s) {
+    private SyntheticEvaluation.Settings override(SyntheticEvaluation.Settings s) {
         var base = s.base();
         if (iters != null) base = base.withIters(iters);
         if (batch != null) base = base.withBatch(batch);
@@ -115,7 +116,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (ev < 10) {
             throw new IllegalArgumentException("--eval-samples must be >= 10, got " + ev);
         }
-        return new SyntheticExperiment.Settings(s.experiment(), s.task(), base, ms, seedList, ev, s.eulerSteps(),
+        return new SyntheticEvaluation.Settings(s.experiment(), s.task(), base, ms, seedList, ev, s.eulerSteps(),
                 s.dopri5(), s.w1Points(), s.checkpointEvery(), s.quick());
     }
 }

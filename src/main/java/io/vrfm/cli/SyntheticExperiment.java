@@ -7,20 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrfm.backend.Backend;
 import io.vrfm.data.SyntheticData;
 import io.vrfm.eval.MeanStd;
-import io.vrfm.eval.ParzenWindow;
-import io.vrfm.eval.SampleMetrics;
-import io.vrfm.eval.Wasserstein;
+import io.vrfm.eval.SyntheticEvaluation;
+import io.vrfm.eval.SyntheticEvaluation.Settings;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.Method;
-import io.vrfm.flow.SampleResult;
-import io.vrfm.flow.Samplers;
 import io.vrfm.flow.TrainConfig;
 import io.vrfm.flow.Trainer;
 import io.vrfm.io.AtomicFiles;
 import io.vrfm.io.Checkpoint;
 import io.vrfm.nn.PosteriorInput;
-import io.vrfm.tensor.Rng;
-import io.vrfm.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,59 +29,14 @@ import java.util.Map;
 
 /**
  * The paper's synthetic experiments end to end (Sec. 4.1, 4.2, App. C.1): train RFM, V-RFM and consistency FM over
- * seeds, sample with Euler at several step counts and with Dopri5, score the samples, write {@code metrics.json},
- * plots and a comparison table.
+ * seeds, evaluate each model with {@link SyntheticEvaluation} (the same code {@code eval} uses), write
+ * {@code metrics.json}, plots and a comparison table. The settings are {@link SyntheticEvaluation#forExperiment}.
  *
- * <p>Metrics per model × sampler setting (mean, std and per-seed values over seeds):
- * <ul>
- *   <li>{@code true_ll}: mean log-density of the known target at the generated samples;</li>
- *   <li>{@code parzen_ll}: a Gaussian KDE fitted on the generated samples, scored on held-out true samples, its
- *       bandwidth chosen (from 20 log-spaced values in [1e-3, 1]) on a separate validation set of true samples;</li>
- *   <li>{@code w1}: Wasserstein-1 between generated and true samples — exact (sorted) in 1-D; in 2-D the exact
- *       optimal matching on the first {@code w1Points} points of each;</li>
- *   <li>{@code nfe}: velocity evaluations per sample (Euler: the steps; Dopri5: counted, rtol = atol = 1e-5).</li>
- * </ul>
+ * <p>Metrics per model × sampler setting (mean, std and per-seed values over seeds): see {@link SyntheticEvaluation}.
  */
 public final class SyntheticExperiment {
-    public static final int[] EULER_STEPS = {1, 2, 4, 5, 8, 10, 16, 20};
-    public static final String[] METRICS = {"true_ll", "parzen_ll", "w1", "nfe"};
-
-    /** Everything that defines one reproduce run. */
-    public record Settings(String experiment, SyntheticData.Task task, TrainConfig base, List<Method> methods,
-                           List<Long> seeds, int evalSamples, int[] eulerSteps, boolean dopri5, int w1Points,
-                           int checkpointEvery, boolean quick) {
-    }
-
-    /**
-     * The settings of {@code synthetic-1d} / {@code synthetic-2d}: the paper's budget (20k iterations, batch 1000, 3
-     * seeds) or, with {@code quick}, the documented reduced budget: 1 seed, 1500 iterations at batch 256, 2000
-     * evaluation samples — minutes on two CPU cores.
-     */
-    public static Settings forExperiment(String name, boolean quick) {
-        SyntheticData.Task task;
-        TrainConfig base;
-        switch (name) {
-            case "synthetic-1d":
-                task = SyntheticData.oneD();
-                base = TrainConfig.paper1d(Method.RFM, 0);
-                break;
-            case "synthetic-2d":
-                task = SyntheticData.twoD();
-                base = TrainConfig.paper2d(Method.RFM, 0);
-                break;
-            default:
-                throw new IllegalArgumentException("unknown experiment '" + name + "' (synthetic-1d, synthetic-2d)");
-        }
-        List<Method> methods = List.of(Method.RFM, Method.VRFM, Method.CFM);
-        if (quick) {
-            return new Settings(name, task, base.withIters(QUICK_ITERS).withBatch(QUICK_BATCH), methods, List.of(0L),
-                    2000, EULER_STEPS, true, 500, 0, true);
-        }
-        return new Settings(name, task, base, methods, List.of(0L, 1L, 2L), 5000, EULER_STEPS, true, 1000, 2000, false);
-    }
-
-    /** The {@code --quick} budget (see the README): iterations and batch per model. */
-    public static final int QUICK_ITERS = 1500, QUICK_BATCH = 256;
+    /** The metric names, in table order. */
+    public static final String[] METRICS = SyntheticEvaluation.METRICS;
 
     private final Settings s;
     private final Backend be;
@@ -119,14 +69,7 @@ public final class SyntheticExperiment {
     }
 
     public List<String> settingNames() {
-        List<String> names = new ArrayList<>();
-        for (int k : s.eulerSteps()) {
-            names.add("euler_" + k);
-        }
-        if (s.dopri5()) {
-            names.add("dopri5");
-        }
-        return names;
+        return s.settingNames();
     }
 
     /** Trains, evaluates, plots; returns the comparison table (also printed). */
@@ -239,55 +182,17 @@ public final class SyntheticExperiment {
         Checkpoint.save(ckpt, trainer.model(), trainer.optimizer(), null, trainer.step(), meta);
     }
 
-    /** Samples the model with every sampler setting and fills the per-seed metric values. */
+    /** Samples the model with every sampler setting ({@link SyntheticEvaluation}) and fills the per-seed values. */
     private void evaluate(FlowModel model, Method m, int seedIndex, long seed) {
-        int n = s.evalSamples(), d = s.task().dim();
-        Rng evalRng = new Rng(1_000_003L * (seed + 1));
-        float[] x0 = s.task().source().sample(evalRng.fork(), n);
-        Rng zRng = evalRng.fork();
-        float[] valid = s.task().target().sample(evalRng.fork(), n);
-        float[] test = s.task().target().sample(evalRng.fork(), n);
-        Tensor z = Samplers.drawLatent(model.velocity(), n, zRng, be);
-        for (String setting : settingNames()) {
-            SampleResult r = setting.equals("dopri5")
-                    ? Samplers.sample(model.velocity(), Tensor.of(be, x0, n, d), z, "dopri5", 0, false)
-                    : Samplers.sample(model.velocity(), Tensor.of(be, x0, n, d), z, "euler",
-                    Integer.parseInt(setting.substring("euler_".length())), false);
-            float[] gen = r.x().toArray();
+        Map<String, SyntheticEvaluation.SettingResult> results =
+                SyntheticEvaluation.evaluate(model, s.task(), s.protocol(), seed, be);
+        results.forEach((setting, r) -> {
             Map<String, double[]> mv = values.get(m.key()).get(setting);
-            Scores sc = score(gen, valid, test, n, d);
-            mv.get("true_ll")[seedIndex] = sc.trueLl;
-            mv.get("parzen_ll")[seedIndex] = sc.parzenLl;
-            mv.get("w1")[seedIndex] = sc.w1;
+            mv.get("true_ll")[seedIndex] = r.scores().trueLl();
+            mv.get("parzen_ll")[seedIndex] = r.scores().parzenLl();
+            mv.get("w1")[seedIndex] = r.scores().w1();
             mv.get("nfe")[seedIndex] = r.nfe();
-        }
-    }
-
-    private record Scores(double trueLl, double parzenLl, double w1) {
-    }
-
-    private Scores score(float[] gen, float[] valid, float[] test, int n, int d) {
-        boolean finite = true;
-        for (float v : gen) {
-            if (!Float.isFinite(v)) {
-                finite = false;
-                break;
-            }
-        }
-        if (!finite) {
-            return new Scores(Double.NaN, Double.NaN, Double.NaN);
-        }
-        double trueLl = SampleMetrics.trueLogLikelihood(gen, n, s.task().target());
-        double h = ParzenWindow.selectBandwidth(gen, n, valid, n, d, ParzenWindow.defaultBandwidths());
-        double parzen = ParzenWindow.logLikelihood(gen, n, test, n, d, h);
-        double w1;
-        if (d == 1) {
-            w1 = Wasserstein.w1Exact1d(gen, test);
-        } else {
-            int k = Math.min(n, s.w1Points());
-            w1 = Wasserstein.w1Exact(java.util.Arrays.copyOf(gen, k * d), java.util.Arrays.copyOf(test, k * d), k, d);
-        }
-        return new Scores(trueLl, parzen, w1);
+        });
     }
 
     void writeConfig() throws IOException {
@@ -330,7 +235,7 @@ public final class SyntheticExperiment {
             steps.add(k);
         }
         ev.put("dopri5", s.dopri5() ? "rtol=1e-5, atol=1e-5" : "off");
-        ev.put("w1_points", s.task().dim() == 1 ? s.evalSamples() : Math.min(s.evalSamples(), s.w1Points()));
+        ev.put("w1_points", s.protocol().w1PointsFor(s.task().dim()));
         return root;
     }
 
@@ -375,8 +280,7 @@ public final class SyntheticExperiment {
 
     /** Mean and std over the seeds measured so far (NaN entries skipped). */
     static MeanStd meanStd(double[] v) {
-        double[] finite = java.util.Arrays.stream(v).filter(Double::isFinite).toArray();
-        return MeanStd.of(finite);
+        return SyntheticEvaluation.meanStd(v);
     }
 
     /** Rows = sampler settings; columns = model × metric, "mean±std". */

@@ -3,6 +3,7 @@ package io.vrfm.cli;
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
 import io.vrfm.eval.AmbiguityMap;
+import io.vrfm.eval.SyntheticEvaluation;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.Ode;
 import io.vrfm.flow.SampleResult;
@@ -30,13 +31,13 @@ final class SyntheticPlots {
     private static final int[] SAMPLE_STEPS = {2, 20};
     private static final double[][] HIST_POINTS = {{0, 0}, {0, 0.5}, {-1, 0.95}};
 
-    private final SyntheticExperiment.Settings s;
+    private final SyntheticEvaluation.Settings s;
     private final Backend be;
     private final Path dir;
     private final Map<String, Map<String, Map<String, double[]>>> values;
     private final List<String> settings;
 
-    SyntheticPlots(SyntheticExperiment.Settings s, Backend be, Path dir,
+    SyntheticPlots(SyntheticEvaluation.Settings s, Backend be, Path dir,
                    Map<String, Map<String, Map<String, double[]>>> values, List<String> settings) {
         this.s = s;
         this.be = be;

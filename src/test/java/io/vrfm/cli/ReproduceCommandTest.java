@@ -59,6 +59,32 @@ class ReproduceCommandTest {
                 "--eval-samples", "200", "--methods", "rfm", "--device", "cpu", "--out", out.toString(), "--resume"));
     }
 
+    /** {@code eval} of a model that {@code reproduce} trained reports the numbers {@code reproduce} reported. */
+    @Test
+    void evalOfAReproducedModelMatchesReproduce(@TempDir Path tmp) throws Exception {
+        Path rep = tmp.resolve("rep");
+        assertEquals(0, Main.execute("reproduce", "synthetic-2d", "--quick", "--iters", "20", "--batch", "64",
+                "--eval-samples", "50", "--methods", "vrfm", "--device", "cpu", "--out", rep.toString()));
+        // the same checkpoint as a 'train' run directory
+        Path run = tmp.resolve("run");
+        Files.createDirectories(run.resolve("checkpoints"));
+        var cfg = io.vrfm.eval.SyntheticEvaluation.forExperiment("synthetic-2d", true).base().withIters(20).withBatch(64)
+                .withMethod(io.vrfm.flow.Method.VRFM).withSeed(0);
+        SingleRun.writeConfig(run, "synthetic-2d", cfg);
+        Files.copy(rep.resolve("checkpoints/vrfm-seed0.safetensors"), run.resolve(SingleRun.CHECKPOINT));
+        assertEquals(0, Main.execute("eval", "--run", run.toString(), "--n", "50", "--ll-samples", "0",
+                "--device", "cpu"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode r = json.readTree(rep.resolve("metrics.json").toFile()).path("models").path("vrfm");
+        JsonNode e = json.readTree(run.resolve("metrics.json").toFile()).path("models").path("vrfm");
+        for (String setting : new String[]{"euler_1", "euler_2", "euler_8", "dopri5"}) {
+            for (String metric : new String[]{"true_ll", "parzen_ll", "w1", "nfe"}) {
+                assertEquals(r.path(setting).path(metric).path("mean").asDouble(), e.path(setting).path(metric).asDouble(),
+                        0.0, setting + "/" + metric);
+            }
+        }
+    }
+
     @Test
     void badInputGivesOneLineErrors(@TempDir Path tmp) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -12,7 +12,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the CUDA benchmarks ({@code Cuda*Bench}) and prints GB/s against the measured copy bandwidth and GFLOP/s of
  * the hand-written SGEMM against cuBLAS. Without a usable GPU it prints the one-line reason and exits 0.
  * Extra arguments are JMH options (e.g. {@code -rf json -rff out.json}); {@code --check} only says the class is there.
- * Run: {@code java --add-modules jdk.incubator.vector -cp vrfm4j.jar io.vrfm.bench.CudaBenchMain}.
+ * Run: {@code java --add-modules jdk.incubator.vector -cp target/vrfm4j-bench.jar io.vrfm.bench.CudaBenchMain}.
  */
 public final class CudaBenchMain {
     private CudaBenchMain() {

@@ -1,0 +1,123 @@
+package io.vrfm.backend.cpu;
+
+import io.vrfm.backend.BinaryOp;
+import io.vrfm.backend.Buffer;
+import io.vrfm.backend.UnaryOp;
+
+import static io.vrfm.backend.cpu.CpuBackend.GRAIN;
+import static io.vrfm.backend.cpu.CpuBuffer.d;
+import static io.vrfm.backend.cpu.CpuBuffer.i;
+
+/**
+ * CPU twin of {@code kernels/elementwise.cu}. Element-wise primitives: fill, strided 2-D copy, every {@link
+ * io.vrfm.backend.UnaryOp} forward and backward, and every {@link io.vrfm.backend.BinaryOp} with broadcasting. One
+ * static method per {@link io.vrfm.backend.Backend} primitive, named alike; {@link CpuBackend} delegates here.
+ */
+final class CpuElementwise {
+    private CpuElementwise() {
+    }
+
+    static void fill(Buffer dst, long offset, long n, float value, CpuParallel par) {
+        float[] a = d(dst);
+        int off = i(offset);
+        par.forRange(i(n), GRAIN, (lo, hi) -> java.util.Arrays.fill(a, off + lo, off + hi, value));
+    }
+
+    static void copy2d(Buffer src, long srcOffset, int srcStride, Buffer dst, long dstOffset, int dstStride,
+                       int rows, int cols, CpuParallel par) {
+        float[] s = d(src), t = d(dst);
+        int so = i(srcOffset), to = i(dstOffset);
+        par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                System.arraycopy(s, so + r * srcStride, t, to + r * dstStride, cols);
+            }
+        });
+    }
+
+    static void unary(UnaryOp op, Buffer x, Buffer y, long n, float p0, float p1, CpuParallel par) {
+        float[] xs = d(x), ys = d(y);
+        par.forRange(i(n), GRAIN, (lo, hi) -> UnaryMath.forward(op, xs, ys, lo, hi, p0, p1));
+    }
+
+    static void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, long n, float p0, float p1, CpuParallel par) {
+        float[] xs = d(x), ys = d(y), gys = d(gy), gxs = d(gx);
+        par.forRange(i(n), GRAIN, (lo, hi) -> UnaryMath.backward(op, xs, ys, gys, gxs, lo, hi, p0, p1));
+    }
+
+    static void binary(BinaryOp op, Buffer a, int[] aStrides, Buffer b, int[] bStrides, Buffer out, int[] outShape, CpuParallel par) {
+        float[] as = d(a), bs = d(b), os = d(out);
+        int rank = outShape.length;
+        if (rank == 0) {
+            os[0] = binaryScalar(op, as[0], bs[0]);
+            return;
+        }
+        int inner = outShape[rank - 1];
+        int outer = 1;
+        for (int k = 0; k < rank - 1; k++) {
+            outer *= outShape[k];
+        }
+        int aIn = aStrides[rank - 1], bIn = bStrides[rank - 1];
+        if (outer == 1) {
+            par.forRange(inner, GRAIN, (lo, hi) -> binaryRow(op, as, lo * aIn, aIn, bs, lo * bIn, bIn, os, lo, hi - lo));
+            return;
+        }
+        par.forRange(outer, Math.max(1, GRAIN / Math.max(1, inner)), (lo, hi) -> {
+            for (int row = lo; row < hi; row++) {
+                int rem = row, aBase = 0, bBase = 0;
+                for (int k = rank - 2; k >= 0; k--) {
+                    int idx = rem % outShape[k];
+                    rem /= outShape[k];
+                    aBase += idx * aStrides[k];
+                    bBase += idx * bStrides[k];
+                }
+                binaryRow(op, as, aBase, aIn, bs, bBase, bIn, os, row * inner, inner);
+            }
+        });
+    }
+
+    private static float binaryScalar(BinaryOp op, float a, float b) {
+        switch (op) {
+            case ADD: return a + b;
+            case SUB: return a - b;
+            case MUL: return a * b;
+            case DIV: return a / b;
+            case MAX: return Math.max(a, b);
+            case EQUAL: return a == b ? 1f : 0f;
+            default: throw new IllegalStateException(op.name());
+        }
+    }
+
+    private static void binaryRow(BinaryOp op, float[] a, int ai, int as, float[] b, int bi, int bs,
+                                  float[] o, int oi, int len) {
+        switch (op) {
+            case ADD:
+                if (as == 1 && bs == 1) {
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] + b[bi + k];
+                } else {
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] + b[bi + k * bs];
+                }
+                break;
+            case SUB:
+                for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] - b[bi + k * bs];
+                break;
+            case MUL:
+                if (as == 1 && bs == 1) {
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] * b[bi + k];
+                } else {
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] * b[bi + k * bs];
+                }
+                break;
+            case DIV:
+                for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] / b[bi + k * bs];
+                break;
+            case MAX:
+                for (int k = 0; k < len; k++) o[oi + k] = Math.max(a[ai + k * as], b[bi + k * bs]);
+                break;
+            case EQUAL:
+                for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] == b[bi + k * bs] ? 1f : 0f;
+                break;
+            default:
+                throw new IllegalStateException(op.name());
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.vrfm.backend.cpu;
+
+import io.vrfm.backend.Buffer;
+
+import static io.vrfm.backend.cpu.CpuBackend.GRAIN;
+import static io.vrfm.backend.cpu.CpuBuffer.d;
+
+/**
+ * CPU twin of {@code kernels/softmax.cu}. Row-wise softmax and log-softmax, forward and backward. One static method
+ * per {@link io.vrfm.backend.Backend} primitive, named alike; {@link CpuBackend} delegates here.
+ */
+final class CpuSoftmax {
+    private CpuSoftmax() {
+    }
+
+    static void softmax(Buffer x, Buffer y, int rows, int cols, boolean log, CpuParallel par) {
+        float[] xs = d(x), ys = d(y);
+        par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = r * cols;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int q = 0; q < cols; q++) m = Math.max(m, xs[base + q]);
+                double sum = 0;
+                for (int q = 0; q < cols; q++) sum += Math.exp(xs[base + q] - m);
+                if (log) {
+                    float lse = (float) (m + Math.log(sum));
+                    for (int q = 0; q < cols; q++) ys[base + q] = xs[base + q] - lse;
+                } else {
+                    double inv = 1.0 / sum;
+                    for (int q = 0; q < cols; q++) ys[base + q] = (float) (Math.exp(xs[base + q] - m) * inv);
+                }
+            }
+        });
+    }
+
+    static void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int rows, int cols, boolean log, CpuParallel par) {
+        float[] ys = d(y), gys = d(gy), gxs = d(gx);
+        par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = r * cols;
+                double s = 0;
+                if (log) {
+                    for (int q = 0; q < cols; q++) s += gys[base + q];
+                    for (int q = 0; q < cols; q++) {
+                        gxs[base + q] = (float) (gys[base + q] - Math.exp(ys[base + q]) * s);
+                    }
+                } else {
+                    for (int q = 0; q < cols; q++) s += (double) gys[base + q] * ys[base + q];
+                    for (int q = 0; q < cols; q++) gxs[base + q] = (float) (ys[base + q] * (gys[base + q] - s));
+                }
+            }
+        });
+    }
+}
