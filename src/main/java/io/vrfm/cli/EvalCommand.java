@@ -108,5 +108,4 @@ public final class EvalCommand implements Callable<Integer> {
         }
         return 0;
     }
-    }
 }

@@ -140,8 +140,8 @@ class RunDirectoryRulesTest {
     @Test
     void reproduceResumeRefusesChangedSettings() throws Exception {
         Path run = tmp.resolve("rep");
-        SyntheticExperiment.Settings q = SyntheticExperiment.forExperiment("synthetic-1d", true);
-        SyntheticExperiment.Settings s = new SyntheticExperiment.Settings(q.experiment(), q.task(),
+        io.vrfm.eval.SyntheticEvaluation.Settings q = io.vrfm.eval.SyntheticEvaluation.forExperiment("synthetic-1d", true);
+        io.vrfm.eval.SyntheticEvaluation.Settings s = new io.vrfm.eval.SyntheticEvaluation.Settings(q.experiment(), q.task(),
                 q.base().withIters(2).withBatch(16), q.methods(), q.seeds(), 20, q.eulerSteps(), q.dopri5(),
                 q.w1Points(), q.checkpointEvery(), q.quick());
         try (io.vrfm.backend.cpu.CpuBackend be = new io.vrfm.backend.cpu.CpuBackend(1)) {
