@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gpu-check.sh - everything a GPU host can tell us in one call, inside a global deadline (450 s by default).
-# Runs from the bundle that bench/pack-gpu-bundle.sh builds (jlinked Temurin 25 runtime, engine jars, tests, JUnit
-# console): the host needs only the NVIDIA driver (and, for the accelerated paths, cuBLAS / cuDNN somewhere on
+# Runs from the bundle that bench/pack-gpu-bundle.sh builds (jlinked Temurin 25 runtime; lib/ with the library,
+# launcher and benchmark classes as three jars plus their dependency jars; the library tests; the JUnit console): the host needs only the NVIDIA driver (and, for the accelerated paths, cuBLAS / cuDNN somewhere on
 # disk) -- no JDK, no Maven, no network. On the lent GPU machine: bench/gpu-run.sh (see pack-gpu-bundle.sh).
 #
 # Every result is written into the results folder as it goes, as exactly these eight files (the most that come
@@ -39,6 +39,7 @@ fi
 MAIN_CLASS=io.vrfm.cli.Main
 # shellcheck disable=SC1091
 [ -f "$B/bundle.env" ] && . "$B/bundle.env"
+MAIN_CLASS="${MAIN_CLASS:-io.vrfm.cli.Main}"   # an older bundle.env may name none
 JAVA="$B/runtime/bin/java"
 CP="$B/lib/*"
 CP_JARS="$(ls "$B"/lib/*.jar 2>/dev/null | paste -sd: -)"   # spelled out: the JUnit console does not expand lib/*

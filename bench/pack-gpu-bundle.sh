@@ -2,12 +2,21 @@
 # Builds target/gpu-bundle.tar.gz (< 60 MiB): everything bench/gpu-check.sh needs on a GPU host that has only the
 # NVIDIA driver and (maybe) CUDA libraries -- no JDK, no Maven, no network:
 #   runtime/     a Java runtime jlinked from the Temurin 25 JDK (needs glibc >= 2.17; carries its own freetype)
-#   lib/         the engine's classes (vrfm4j-classes.jar) and its runtime dependency jars; the JCuda natives
-#                jars keep only the three libraries the engine loads (JCudaDriver, JCublas2, JCudnn; linux-x86_64)
-#   test/        the compiled tests (CudaParityTest and friends) and the JUnit console launcher
+#   lib/         the classes of the three modules (docs/ARCHITECTURE.md, "Modules and packaging"), each as a plain
+#                jar, and the runtime dependency jars of all three, once each:
+#                  vrfm4j-classes.jar           the library (target/classes; Multi-Release, so the Java 25 runtime
+#                                               uses the Java 22 layer in META-INF/versions/22)
+#                  vrfm4j-launcher-classes.jar  io.vrfm.cli (target/launcher/classes): `info`, `reproduce`
+#                  vrfm4j-bench-classes.jar     the JMH benchmarks (target/bench/classes, with META-INF/BenchmarkList)
+#                  picocli, xchart (launcher), jmh-core, jopt-simple, commons-math3 (bench), jcuda*, jackson, ejml
+#                the shaded target/vrfm4j.jar and target/vrfm4j-bench.jar are NOT used: each repeats the engine and
+#                all JCuda natives. The JCuda natives jars keep only the three libraries the engine loads
+#                (JCudaDriver, JCublas2, JCudnn; linux-x86_64)
+#   test/        the compiled library tests (CudaParityTest and friends) and the JUnit console launcher
 #   gpu-check.sh the check itself; BUNDLE.txt says what was built from which commit; bundle.env its settings
 #
-# Usage: bench/pack-gpu-bundle.sh [--no-build]   (--no-build: reuse target/classes and target/test-classes)
+# Usage: bench/pack-gpu-bundle.sh [--no-build]   (--no-build: reuse the compiled classes of the three modules; Maven
+#        still runs `compile` -- a no-op when up to date -- so that the reactor resolves the library for the others)
 # Environment: VRFM_BUNDLE_JDK (default /usr/lib/jvm/temurin-25-jdk-amd64), MVN (default mvn).
 # Needs Maven Central once (the JUnit console jar); everything else comes from the local Maven repository.
 #
@@ -34,21 +43,30 @@ build=1
 # Maven offline first (the build machine's repository has everything but the console jar), online if that fails.
 mvn_() { "$MVN" -q -o "$@" > /dev/null 2>&1 || "$MVN" -q "$@"; }
 
-if [ "$build" = 1 ]; then
-  echo "[pack] mvn test-compile (tests compiled, not run)"
-  mvn_ -DskipTests test-compile
-fi
-[ -d target/classes ] && [ -d target/test-classes ] || { echo "[pack] target/classes or target/test-classes missing (run without --no-build)" >&2; exit 1; }
-
+# One reactor build: the three modules' classes and tests, then the runtime dependencies of every module copied
+# into lib/ (the library itself excluded: it goes in as vrfm4j-classes.jar). copy-dependencies needs the reactor
+# to resolve io.vrfm:vrfm4j for the launcher and the benchmarks, hence a lifecycle phase in the same invocation.
+phase=compile
+[ "$build" = 1 ] && phase=test-compile
 rm -rf "$bundle" "$archive"
 mkdir -p "$bundle/lib" "$bundle/test"
+echo "[pack] mvn $phase (tests compiled, not run) + runtime dependency jars of every module"
+mvn_ -DskipTests "$phase" "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DexcludeGroupIds=io.vrfm \
+    -DoutputDirectory="$bundle/lib"
+for d in target/classes target/test-classes target/launcher/classes target/bench/classes; do
+  [ -d "$d" ] || { echo "[pack] $d missing (run without --no-build)" >&2; exit 1; }
+done
+for need in target/launcher/classes/io/vrfm/cli/Main.class target/bench/classes/io/vrfm/bench/CudaBenchMain.class \
+            target/bench/classes/META-INF/BenchmarkList; do
+  [ -f "$need" ] || { echo "[pack] $need missing (run without --no-build)" >&2; exit 1; }
+done
 
-echo "[pack] runtime dependency jars"
-mvn_ "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$bundle/lib"
 # Multi-Release: classes under META-INF/versions/N (a Java 22+ part, say) are then used by the Java 25 runtime.
 printf 'Multi-Release: true\n' > "$bundle/MANIFEST.tmp"
 "$JDK/bin/jar" --create --file "$bundle/lib/vrfm4j-classes.jar" --manifest "$bundle/MANIFEST.tmp" -C target/classes .
 rm -f "$bundle/MANIFEST.tmp"
+"$JDK/bin/jar" --create --file "$bundle/lib/vrfm4j-launcher-classes.jar" -C target/launcher/classes .
+"$JDK/bin/jar" --create --file "$bundle/lib/vrfm4j-bench-classes.jar" -C target/bench/classes .
 
 # JCuda natives: keep the libraries the engine loads, drop the rest (the PTX compiler alone is 24 MB).
 keep='/lib(JCudaDriver|JCublas2|JCudnn)-[0-9.]+-linux-x86_64\.so$'
@@ -81,7 +99,9 @@ echo "[pack] jlink ($("$JDK/bin/java" -version 2>&1 | head -1)) modules: $mods"
     --output "$bundle/runtime"
 rm -rf "$bundle/runtime/legal"   # licence texts of the JDK modules; the JDK install keeps them
 
-main="$(sed -n 's:.*<mainClass>\(.*\)</mainClass>.*:\1:p' pom.xml | head -1)"
+main="$(sed -n 's:.*<mainClass>\(.*\)</mainClass>.*:\1:p' src/launcher/pom.xml | head -1)"
+[ -n "$main" ] && [ -f "target/launcher/classes/${main//.//}.class" ] \
+  || { echo "[pack] no launcher main class (src/launcher/pom.xml <mainClass>: '$main')" >&2; exit 1; }
 cp bench/gpu-check.sh "$bundle/gpu-check.sh"
 chmod +x "$bundle/gpu-check.sh"
 {
@@ -101,6 +121,12 @@ chmod +x "$bundle/gpu-check.sh"
 "$bundle/runtime/bin/java" --add-modules jdk.incubator.vector -cp "$bundle/lib/*" io.vrfm.backend.cuda.CudaInfo \
   > "$bundle/probe-at-build.txt" 2>&1 || true
 echo "[pack] probe on the build machine: $(grep -m1 '^CUDA' "$bundle/probe-at-build.txt" || tail -1 "$bundle/probe-at-build.txt")"
+# the launcher and the benchmarks load from lib/ (their classes and dependencies are separate jars now)
+"$bundle/runtime/bin/java" --add-modules jdk.incubator.vector -cp "$bundle/lib/*" "$main" --help > "$bundle/launcher-at-build.txt" 2>&1 \
+  || { echo "[pack] the launcher ($main --help) does not start from lib/:" >&2; tail -5 "$bundle/launcher-at-build.txt" >&2; exit 1; }
+rm -f "$bundle/launcher-at-build.txt"
+"$bundle/runtime/bin/java" --add-modules jdk.incubator.vector -cp "$bundle/lib/*" org.openjdk.jmh.Main -l 2>&1 \
+  | grep -q 'io.vrfm.bench.VrfmStepBench' || { echo "[pack] JMH does not list io.vrfm.bench.VrfmStepBench from lib/" >&2; exit 1; }
 console="$(ls "$bundle"/test/junit-platform-console-standalone-*.jar)"
 "$bundle/runtime/bin/java" -jar "$console" --version > /dev/null 2>&1 \
   || "$bundle/runtime/bin/java" -jar "$console" --help > /dev/null 2>&1 \

@@ -58,7 +58,45 @@ class GpuBundleTest {
         }
         assertTrue(entries.stream().anyMatch(e -> e.matches("gpu-bundle/test/junit-platform-console-standalone-.*\\.jar")),
                 "bundle lacks the JUnit console");
+        // the modules' classes as separate jars (launcher: `info`, `reproduce`; bench: CudaBenchMain, JMH) and the
+        // dependencies only they have
+        for (String need : List.of("gpu-bundle/lib/vrfm4j-launcher-classes.jar", "gpu-bundle/lib/vrfm4j-bench-classes.jar")) {
+            assertTrue(entries.contains(need), "bundle lacks " + need);
+        }
+        for (String dep : List.of("picocli", "xchart", "jmh-core", "jopt-simple")) {
+            assertTrue(entries.stream().anyMatch(e -> e.matches("gpu-bundle/lib/" + dep + "-[0-9.]+\\.jar")),
+                    "bundle lacks the " + dep + " jar");
+        }
+        assertTrue(entries.stream().noneMatch(e -> e.matches("gpu-bundle/lib/vrfm4j(-bench)?\\.jar")),
+                "bundle carries a shaded jar (it repeats the engine and every JCuda native)");
         assertTrue(entries.stream().noneMatch(e -> e.startsWith("gpu-bundle/runtime/jmods")), "runtime carries jmods");
+    }
+
+    /** Each engine, launcher and benchmark class is in exactly one jar of lib/, and bundle.env names the launcher. */
+    @Test
+    void bundleLibHoldsEachModuleOnceAndNamesTheLauncher() throws IOException {
+        assumePacked();
+        Assumptions.assumeTrue(Files.isDirectory(UNPACKED.resolve("lib")), "no unpacked bundle at " + UNPACKED);
+        java.util.Map<String, List<String>> where = new java.util.HashMap<>();
+        List<String> probes = List.of("io/vrfm/backend/cuda/CudaInfo.class", "io/vrfm/cli/Main.class",
+                "io/vrfm/bench/CudaBenchMain.class", "META-INF/BenchmarkList", "picocli/CommandLine.class",
+                "org/openjdk/jmh/Main.class");
+        try (var s = Files.list(UNPACKED.resolve("lib"))) {
+            for (Path jar : s.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                try (ZipFile z = new ZipFile(jar.toFile())) {
+                    for (String probe : probes) {
+                        if (z.getEntry(probe) != null) {
+                            where.computeIfAbsent(probe, k -> new ArrayList<>()).add(jar.getFileName().toString());
+                        }
+                    }
+                }
+            }
+        }
+        for (String probe : probes) {
+            assertEquals(1, where.getOrDefault(probe, List.of()).size(), probe + " in lib/: " + where.get(probe));
+        }
+        List<String> env = Files.readAllLines(UNPACKED.resolve("bundle.env"));
+        assertTrue(env.contains("MAIN_CLASS=io.vrfm.cli.Main"), "bundle.env: " + env);
     }
 
     /** Only libJCudaDriver, libJCublas2 and libJCudnn for linux-x86_64 (the PTX compiler alone is 24 MB). */
