@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,7 +50,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--n must be >= 10, got " + n);
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        try (Backend be = Devices.open(device)) {
+        try (Backend be = Devices.open(device, System.err::println)) {
             SingleRun.Loaded l = SingleRun.load(be, run);
             int d = l.task().dim();
             Rng rng = new Rng(seed);

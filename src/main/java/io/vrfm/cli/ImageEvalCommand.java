@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vrfm.backend.Backend;
 import io.vrfm.data.Datasets;
@@ -41,7 +42,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Backend be = Devices.open(device);
+        Backend be = Devices.open(device, System.err::println);
         List<ImageSampling.Row> rows = new ArrayList<>();
         ClassifierFid fid = null;
         String dataset = null;

@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
 import io.vrfm.data.Datasets;
@@ -81,7 +82,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("runs", "reproduce-" + ds + (quick ? "-quick" : ""));
         Files.createDirectories(dir);
-        Backend be = Devices.open(device);
+        Backend be = Devices.open(device, System.err::println);
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
         int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;

@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import io.vrfm.backend.Backend;
 import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
@@ -95,7 +96,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ImageRecipe r = recipe();
-        Backend be = Devices.open(device);
+        Backend be = Devices.open(device, System.err::println);
         ImageSet data = Datasets.load(r.dataset(), dataDir, true);
         if (trainLimit != null) data = data.subset(Math.min(trainLimit, data.count()));
         Path dir = out != null ? out : Path.of("runs", r.dataset() + "-" + r.model() + "-" + r.method().key());

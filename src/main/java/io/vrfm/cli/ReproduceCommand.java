@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import io.vrfm.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,7 +79,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         SyntheticExperiment.Settings s = SyntheticExperiment.forExperiment(experiment, quick);
         s = override(s);
         Path dir = RunDirectory.prepare(out != null ? out : RunDirectory.defaultFor(experiment), resume, force);
-        try (Backend be = Devices.open(device)) {
+        try (Backend be = Devices.open(device, System.err::println)) {
             new SyntheticExperiment(s, be, dir, resume, System.out).run();
         }
         return 0;

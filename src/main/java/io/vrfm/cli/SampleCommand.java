@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
 import io.vrfm.flow.Ode;
@@ -47,7 +48,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--n must be >= 1, got " + n);
         }
-        try (Backend be = Devices.open(device)) {
+        try (Backend be = Devices.open(device, System.err::println)) {
             SingleRun.Loaded l = SingleRun.load(be, run);
             if (sampler.equals("em") && !l.task().source().name().startsWith("normal")) {
                 System.err.println("warning: the Euler–Maruyama drift uses the score of a standard normal source; "

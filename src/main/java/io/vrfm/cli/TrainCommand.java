@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import io.vrfm.backend.Backend;
 import io.vrfm.data.SyntheticData;
 import io.vrfm.flow.Method;
@@ -114,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = RunDirectory.prepare(out != null ? out
                 : RunDirectory.defaultFor("train-" + task + "-" + m.key()), resume, force);
         Path ckpt = dir.resolve(SingleRun.CHECKPOINT);
-        try (Backend be = Devices.open(device)) {
+        try (Backend be = Devices.open(device, System.err::println)) {
             Trainer trainer = new Trainer(be, SyntheticExperiment.coupling(t), c);
             if (resume) {
                 if (!Files.isRegularFile(ckpt)) {

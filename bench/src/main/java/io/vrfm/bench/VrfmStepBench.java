@@ -52,7 +52,7 @@ public class VrfmStepBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        be = device.equals("cpu") ? new CpuBackend(threads) : io.vrfm.cli.Devices.open(device);
+        be = device.equals("cpu") ? new CpuBackend(threads) : io.vrfm.backend.Devices.open(device, System.err::println);
         SyntheticData.Task task = SyntheticData.twoD();
         trainer = new Trainer(be, Coupling.independent(2, task.source()::sample, task.target()::sample), TrainConfig.paper2d(Method.parse(method), 0).withBatch(batch)
                 .withIters(Integer.MAX_VALUE));
