@@ -10,6 +10,7 @@ import io.vrfm.eval.SampleMetrics;
 import io.vrfm.eval.Wasserstein;
 import io.vrfm.flow.Likelihood;
 import io.vrfm.flow.SampleResult;
+import io.vrfm.flow.Sampler;
 import io.vrfm.flow.Samplers;
 import io.vrfm.io.AtomicFiles;
 import io.vrfm.tensor.Rng;
@@ -65,9 +66,9 @@ public final class EvalCommand implements Callable<Integer> {
             StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-9s %9s %9s %8s %5s%n", "sampler", "true_ll", "parzen_ll", "w1", "nfe"));
             for (String setting : new String[]{"euler_1", "euler_2", "euler_4", "euler_5", "euler_8", "euler_10",
                     "euler_16", "euler_20", "dopri5"}) {
-                SampleResult r = setting.equals("dopri5")
-                        ? Samplers.sample(l.model().velocity(), Tensor.of(be, x0, n, d), z, "dopri5", 0, false)
-                        : Samplers.sample(l.model().velocity(), Tensor.of(be, x0, n, d), z, "euler", Integer.parseInt(setting.substring(6)), false);
+                Sampler how = setting.equals("dopri5") ? Sampler.dopri5(1e-5, 1e-5)
+                        : Sampler.euler(Integer.parseInt(setting.substring(6)));
+                SampleResult r = how.sample(l.model().velocity(), Tensor.of(be, x0, n, d), z);
                 float[] gen = r.x().toArray();
                 double tl = SampleMetrics.trueLogLikelihood(gen, n, l.task().target());
                 double h = ParzenWindow.selectBandwidth(gen, n, valid, n, d, ParzenWindow.defaultBandwidths());

@@ -13,6 +13,7 @@ import io.vrfm.eval.Wasserstein;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.Method;
 import io.vrfm.flow.SampleResult;
+import io.vrfm.flow.Sampler;
 import io.vrfm.flow.Samplers;
 import io.vrfm.flow.TrainConfig;
 import io.vrfm.flow.Trainer;
@@ -231,10 +232,9 @@ public final class SyntheticExperiment {
         float[] test = s.task().target().sample(evalRng.fork(), n);
         Tensor z = Samplers.drawLatent(model.velocity(), n, zRng, be);
         for (String setting : settingNames()) {
-            SampleResult r = setting.equals("dopri5")
-                    ? Samplers.sample(model.velocity(), Tensor.of(be, x0, n, d), z, "dopri5", 0, false)
-                    : Samplers.sample(model.velocity(), Tensor.of(be, x0, n, d), z, "euler",
-                    Integer.parseInt(setting.substring("euler_".length())), false);
+            Sampler how = setting.equals("dopri5") ? Sampler.dopri5(1e-5, 1e-5)
+                    : Sampler.euler(Integer.parseInt(setting.substring("euler_".length())));
+            SampleResult r = how.sample(model.velocity(), Tensor.of(be, x0, n, d), z);
             float[] gen = r.x().toArray();
             Map<String, double[]> mv = values.get(m.key()).get(setting);
             Scores sc = score(gen, valid, test, n, d);
