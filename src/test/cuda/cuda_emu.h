@@ -7,8 +7,11 @@
 #include <barrier>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <math.h>
+#include <type_traits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -22,6 +25,7 @@ struct dim3 { unsigned x, y, z; dim3(unsigned a = 1, unsigned b = 1, unsigned c 
 #define __forceinline__ inline
 #define __shared__ static
 #define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
 constexpr int warpSize = 32;
 
 namespace emu {
@@ -69,6 +73,102 @@ inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
 inline long long min(long long a, long long b) { return a < b ? a : b; }
 inline long long max(long long a, long long b) { return a > b ? a : b; }
+
+// WMMA (nvcuda::wmma, <mma.h>), the TF32 m16n16k8 shape the kernels use. Emulation model: every lane of the
+// warp holds the whole fragment (num_elements is the full tile, not the per-lane share), so element-wise code
+// over x[0..num_elements) still works; loads and mma_sync are per lane, store_matrix_sync is lane 0's write
+// between two warp barriers. Hardware constraints are checked: 256-bit aligned pointers, ldm a multiple of 4
+// floats. mma_sync reads only the TF32 bits of A and B (the tensor cores ignore the low 13 mantissa bits; a
+// kernel must round with __float_to_tf32 first) and accumulates in FP32 in k order.
+namespace nvcuda {
+namespace wmma {
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+namespace precision { struct tf32 {}; }
+enum layout_t { mem_row_major, mem_col_major };
+
+// cvt.rna.tf32.f32: round to nearest (ties away from zero) to 10 mantissa bits; Inf and NaN unchanged.
+inline float __float_to_tf32(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
+    std::memcpy(&x, &u, 4);
+    return x;
+}
+inline float emu_tf32_bits(float x) {  // what the tensor core reads: the TF32 bits only
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    u &= 0xffffe000u;
+    std::memcpy(&x, &u, 4);
+    return x;
+}
+
+template <class Use, int M, int N, int K, class T, class Layout = void> struct fragment {
+    static_assert(M == 16 && N == 16 && K == 8, "emulated WMMA: only the TF32 shape m16n16k8");
+    static constexpr int rows = std::is_same_v<Use, matrix_b> ? K : M;
+    static constexpr int cols = std::is_same_v<Use, matrix_a> ? K : N;
+    static constexpr int num_elements = rows * cols;
+    float x[num_elements];
+};
+
+inline void emu_check_ptr(const void* p, unsigned ldm, const char* what) {
+    if (reinterpret_cast<uintptr_t>(p) % 32 != 0 || ldm % 4 != 0) {
+        std::fprintf(stderr, "wmma::%s: pointer %p must be 256-bit aligned and ldm %u a multiple of 4\n", what, p, ldm);
+        std::abort();
+    }
+}
+
+template <class Use, int M, int N, int K, class T, class L>
+inline void fill_fragment(fragment<Use, M, N, K, T, L>& f, float v) {
+    for (int i = 0; i < f.num_elements; ++i) f.x[i] = v;
+}
+
+template <class Use, int M, int N, int K, class T, class L>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, const float* p, unsigned ldm) {
+    static_assert(!std::is_same_v<Use, accumulator>, "accumulator loads take a layout");
+    emu_check_ptr(p, ldm, "load_matrix_sync");
+    using F = fragment<Use, M, N, K, T, L>;
+    for (int r = 0; r < F::rows; ++r)
+        for (int c = 0; c < F::cols; ++c)
+            f.x[r * F::cols + c] = std::is_same_v<L, row_major> ? p[(size_t)r * ldm + c] : p[(size_t)c * ldm + r];
+}
+
+template <int M, int N, int K>
+inline void load_matrix_sync(fragment<accumulator, M, N, K, float>& f, const float* p, unsigned ldm, layout_t l) {
+    emu_check_ptr(p, ldm, "load_matrix_sync");
+    for (int r = 0; r < M; ++r)
+        for (int c = 0; c < N; ++c) f.x[r * N + c] = l == mem_row_major ? p[(size_t)r * ldm + c] : p[(size_t)c * ldm + r];
+}
+
+// Every lane holds the same tile; lane 0 writes it, and the warp barrier after it publishes the write to the warp.
+template <int M, int N, int K>
+inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, float>& f, unsigned ldm, layout_t l) {
+    emu_check_ptr(p, ldm, "store_matrix_sync");
+    __syncwarp();
+    if (emu::tLane == 0)
+        for (int r = 0; r < M; ++r)
+            for (int c = 0; c < N; ++c) (l == mem_row_major ? p[(size_t)r * ldm + c] : p[(size_t)c * ldm + r]) = f.x[r * N + c];
+    __syncwarp();
+}
+
+template <int M, int N, int K, class LA, class LB>
+inline void mma_sync(fragment<accumulator, M, N, K, float>& d, const fragment<matrix_a, M, N, K, precision::tf32, LA>& a,
+                     const fragment<matrix_b, M, N, K, precision::tf32, LB>& b,
+                     const fragment<accumulator, M, N, K, float>& c) {
+    float out[M * N];
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+            float s = c.x[i * N + j];
+            for (int p = 0; p < K; ++p) s += emu_tf32_bits(a.x[i * K + p]) * emu_tf32_bits(b.x[p * N + j]);
+            out[i * N + j] = s;
+        }
+    std::memcpy(d.x, out, sizeof out);
+}
+}  // namespace wmma
+}  // namespace nvcuda
 
 namespace emu {
 // Runs `body` (the kernel call) as grid x block CUDA threads. One std::thread per CUDA thread of a block, reused

@@ -2,42 +2,34 @@ package io.vrfm.backend.cuda;
 
 import io.vrfm.backend.Buffer;
 import io.vrfm.backend.ConvShape;
-import jcuda.Pointer;
-import jcuda.jcublas.JCublas2;
-import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasMath;
-import jcuda.jcublas.cublasOperation;
-import jcuda.jcudnn.JCudnn;
-import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
-import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
-import jcuda.jcudnn.cudnnConvolutionDescriptor;
-import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
-import jcuda.jcudnn.cudnnConvolutionMode;
-import jcuda.jcudnn.cudnnDataType;
-import jcuda.jcudnn.cudnnFilterDescriptor;
-import jcuda.jcudnn.cudnnHandle;
-import jcuda.jcudnn.cudnnMathType;
-import jcuda.jcudnn.cudnnTensorDescriptor;
-import jcuda.jcudnn.cudnnTensorFormat;
-import jcuda.runtime.cudaStream_t;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.JCudaDriver;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The CUDA backend: the hand-written kernels of {@code kernels/*.cu} (loaded as PTX through JCuda), GEMM through
- * cuBLAS ({@code cublasSgemmStridedBatched}) when {@code libcublas.so.12} loads, convolutions through cuDNN
- * ({@code cudnnFind*Algorithm} once per shape, cached; a grow-only workspace) when {@code libcudnn.so.9} loads,
- * and otherwise the hand-written tiled SGEMM and im2col + SGEMM. {@link #describe()} says which path each op takes.
+ * The CUDA backend: the hand-written kernels of {@code kernels/*.cu} (loaded through JCuda) plus two strategies
+ * chosen once when it starts, each after a probe on the device, and named with the reasons for the rejected
+ * candidates in {@link #describe()}:
+ * <ul>
+ *   <li>{@link GemmPath}: cuBLAS 12 through JCublas ({@code libcublas.so.12}), else cuBLAS 13 through the Foreign
+ *       Function &amp; Memory API ({@code libcublas.so.13}, Java 22+), else the hand-written TF32 tensor-core kernel
+ *       (when TF32 is allowed, on sm_80+), else the hand-written FP32 tiled kernel;</li>
+ *   <li>{@link ConvPath}: cuDNN 9 ({@code libcudnn.so.9}; algorithms found once per shape, probed with a 1×1
+ *       convolution forward and both backwards), else im2col + the chosen GEMM path.</li>
+ * </ul>
  *
  * <p>Options come from the constructor or from system properties: {@code vrfm.cuda.device} (ordinal, default 0),
  * {@code vrfm.cuda.cublas} / {@code vrfm.cuda.cudnn} ({@code false} forces the hand-written fallback),
- * {@code vrfm.cuda.tf32} ({@code true} lets cuBLAS/cuDNN use TF32 tensor cores; default off: full FP32).
+ * {@code vrfm.cuda.tf32} ({@code true} lets cuBLAS/cuDNN and the hand-written GEMM use TF32 tensor cores; default
+ * off: full FP32), {@code vrfm.cuda.cublas13.library} (where cuBLAS 13 is, default {@code libcublas.so.13}).
  *
- * <p><b>This class has never run on a real GPU.</b> The kernels and all host logic it inherits from
- * {@link KernelBackend} are verified under host emulation; the JCuda/cuBLAS/cuDNN calls here are not.
+ * <p><b>This class has never run on a real GPU.</b> The kernels, the path selection and probes, and all host logic
+ * it inherits from {@link KernelBackend} are verified under host emulation or with fake candidates; the
+ * JCuda/cuBLAS/cuDNN calls are not, and the cuBLAS 13 binding only against a host stand-in library.
  */
 public final class CudaBackend extends KernelBackend {
 
@@ -69,12 +61,9 @@ public final class CudaBackend extends KernelBackend {
 
     private final Options options;
     private final CudaDevice cuda;
-    private cublasHandle cublas;
-    private String gemmPath;
-    private cudnnHandle cudnn;
-    private String convPath;
-    private final Map<ConvShape, ConvPlan> plans = new HashMap<>();
-    private DeviceBuffer convWorkspace;
+    /** Set once in the constructor (null only while the candidates are probed). */
+    private PathChoice<GemmPath> gemm;
+    private PathChoice<ConvPath> conv;
 
     /** A backend on device {@code vrfm.cuda.device} with options from system properties. */
     public CudaBackend() {
@@ -89,8 +78,17 @@ public final class CudaBackend extends KernelBackend {
         super(device, "cuda");
         this.cuda = device;
         this.options = options;
-        initCublas();
-        initCudnn();
+        try {
+            cuda.makeCurrent();
+            gemm = chooseGemm(options, new DeviceGemmSources());
+            conv = chooseConv(options, new DeviceConvSources(), gemm.name);
+        } catch (RuntimeException | Error e) {
+            if (gemm != null) {
+                gemm.path.close();
+            }
+            super.close();
+            throw e;
+        }
     }
 
     /**
@@ -154,225 +152,231 @@ public final class CudaBackend extends KernelBackend {
         return options;
     }
 
-    /** True when GEMMs go to cuBLAS. */
+    /** True when GEMMs go to cuBLAS (12 or 13). */
     public boolean usesCublas() {
-        return cublas != null;
+        return gemm.path instanceof CublasGemm || gemm.path instanceof Cublas13;
     }
 
     /** True when convolutions go to cuDNN. */
     public boolean usesCudnn() {
-        return cudnn != null;
+        return conv.path instanceof CudnnConv;
+    }
+
+    /** The GEMM path in use and why the ones before it were not taken; one line. */
+    public String gemmPath() {
+        return gemm.describe();
+    }
+
+    /** The convolution path in use and why cuDNN was not taken, if it was not; one line. */
+    public String convPath() {
+        return conv.path instanceof CudnnConv cd ? conv.describe() + ", cuDNN " + cd.version() : conv.describe();
     }
 
     @Override
     public String describe() {
-        return device.describe() + "; gemm: " + gemmPath + "; conv: " + convPath + "; " + allocatorStats();
+        return device.describe() + "; gemm: " + gemmPath() + "; conv: " + convPath() + "; " + allocatorStats();
     }
 
-    // ------------------------------------------------------------------ cuBLAS
+    // ------------------------------------------------------------------ the two strategies, chosen once
 
-    private void initCublas() {
-        if (!options.useCublas()) {
-            gemmPath = "hand-written tiled SGEMM kernel (cuBLAS disabled)";
-            return;
+    static final String CUBLAS12 = "cuBLAS 12 via JCublas", CUBLAS13 = "cuBLAS 13 via FFM",
+            TF32_KERNEL = "hand-written TF32 tensor-core GEMM (WMMA)", FP32_KERNEL = "hand-written tiled FP32 SGEMM",
+            CUDNN = "cuDNN", IM2COL = "im2col + ";
+
+    /** What the GEMM candidates need from a device; a fake in the tests. */
+    interface GemmSources {
+        /** Compute capability as major·10 + minor (90 for sm_90). */
+        int computeCapability();
+
+        GemmPath cublas12(boolean tf32) throws Exception;
+
+        GemmPath cublas13(boolean tf32) throws Exception;
+
+        GemmPath tensorCoreTf32() throws Exception;
+
+        GemmPath tiledFp32();
+
+        /** Throws when {@code path} computes a small GEMM wrongly ({@link PathProbes#gemm}). */
+        void probe(GemmPath path) throws Exception;
+    }
+
+    /** What the convolution candidates need from a device; a fake in the tests. */
+    interface ConvSources {
+        ConvPath cudnn() throws Exception;
+
+        ConvPath im2col();
+
+        /** Throws when {@code path} fails the 1×1 convolution ({@link PathProbes#conv}). */
+        void probe(ConvPath path) throws Exception;
+    }
+
+    /**
+     * The GEMM path: cuBLAS 12, cuBLAS 13, the TF32 tensor-core kernel (TF32 allowed, sm_80+), the FP32 tiled
+     * kernel; the first that opens and passes the probe.
+     */
+    static PathChoice<GemmPath> chooseGemm(Options o, GemmSources s) {
+        String math = o.tf32() ? " (TF32 tensor cores)" : " (FP32)";
+        List<PathChoice.Candidate<GemmPath>> c = new ArrayList<>();
+        if (o.useCublas()) {
+            c.add(PathChoice.candidate(CUBLAS12 + math, () -> probed(s, s.cublas12(o.tf32()))));
+            c.add(PathChoice.candidate(CUBLAS13 + math, () -> probed(s, s.cublas13(o.tf32()))));
+        } else {
+            c.add(PathChoice.ruledOut("cuBLAS", "disabled (vrfm.cuda.cublas=false)"));
         }
+        int cc = s.computeCapability();
+        if (!o.tf32()) {
+            c.add(PathChoice.ruledOut(TF32_KERNEL, "TF32 not allowed (vrfm.cuda.tf32=false)"));
+        } else if (cc < 80) {
+            c.add(PathChoice.ruledOut(TF32_KERNEL, "needs sm_80 or newer, the device is sm_" + cc));
+        } else {
+            c.add(PathChoice.candidate(TF32_KERNEL, () -> probed(s, s.tensorCoreTf32())));
+        }
+        c.add(PathChoice.candidate(FP32_KERNEL, s::tiledFp32));
+        return PathChoice.choose("gemm", c);
+    }
+
+    private static GemmPath probed(GemmSources s, GemmPath p) throws Exception {
         try {
-            JCublas2.setExceptionsEnabled(true);
-            cuda.makeCurrent();
-            cublasHandle h = new cublasHandle();
-            JCublas2.cublasCreate(h);
-            JCublas2.cublasSetStream(h, new cudaStream_t(cuda.stream));
-            JCublas2.cublasSetMathMode(h, options.tf32() ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);
-            cublas = h;
-            gemmPath = "cuBLAS (libcublas.so.12, " + (options.tf32() ? "TF32 tensor cores" : "FP32") + ")";
-        } catch (Throwable t) {
-            cublas = null;
-            gemmPath = "hand-written tiled SGEMM kernel (cuBLAS unavailable: " + reason(t) + ")";
+            s.probe(p);
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
         }
     }
+
+    /** The convolution path: cuDNN when it opens and passes the 1×1 probe, else im2col + {@code gemmName}. */
+    static PathChoice<ConvPath> chooseConv(Options o, ConvSources s, String gemmName) {
+        List<PathChoice.Candidate<ConvPath>> c = new ArrayList<>();
+        String name = CUDNN + (o.tf32() ? " (TF32 allowed" : " (FP32") + ", algorithms found once per shape)";
+        if (o.useCudnn()) {
+            c.add(PathChoice.candidate(name, () -> {
+                ConvPath p = s.cudnn();
+                try {
+                    s.probe(p);
+                    return p;
+                } catch (Exception | Error e) {
+                    p.close();
+                    throw e;
+                }
+            }));
+        } else {
+            c.add(PathChoice.ruledOut(CUDNN, "disabled (vrfm.cuda.cudnn=false)"));
+        }
+        c.add(PathChoice.candidate(IM2COL + gemmName, s::im2col));
+        return PathChoice.choose("conv", c);
+    }
+
+    private final class DeviceGemmSources implements GemmSources {
+        @Override
+        public int computeCapability() {
+            int[] major = {0}, minor = {0};
+            JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, cuda.device);
+            JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, cuda.device);
+            return major[0] * 10 + minor[0];
+        }
+
+        @Override
+        public GemmPath cublas12(boolean tf32) {
+            return new CublasGemm(cuda, tf32);
+        }
+
+        @Override
+        public GemmPath cublas13(boolean tf32) throws PathChoice.Unusable {
+            return Cublas13.open(Cublas13.library(), NativeAddress.of(cuda.stream), tf32);
+        }
+
+        @Override
+        public GemmPath tensorCoreTf32() {
+            return new Tf32Gemm(cuda);
+        }
+
+        @Override
+        public GemmPath tiledFp32() {
+            return CudaBackend.this::gemmKernel;
+        }
+
+        @Override
+        public void probe(GemmPath path) throws PathChoice.Unusable {
+            PathProbes.gemm(cuda, path);
+        }
+    }
+
+    private final class DeviceConvSources implements ConvSources {
+        @Override
+        public ConvPath cudnn() {
+            return new CudnnConv(cuda, options.tf32(), CudaBackend.this::ptr);
+        }
+
+        @Override
+        public ConvPath im2col() {
+            return new Im2col();
+        }
+
+        @Override
+        public void probe(ConvPath path) throws Exception {
+            PathProbes.conv(CudaBackend.this, path);
+        }
+    }
+
+    /** im2col + the chosen GEMM path: {@link KernelBackend}'s convolution. */
+    private final class Im2col implements ConvPath {
+        @Override
+        public void forward(Buffer x, Buffer w, Buffer y, ConvShape s) {
+            CudaBackend.super.conv2d(x, w, y, s);
+        }
+
+        @Override
+        public void backwardData(Buffer gy, Buffer w, Buffer gx, ConvShape s) {
+            CudaBackend.super.conv2dBackwardData(gy, w, gx, s);
+        }
+
+        @Override
+        public void backwardFilter(Buffer x, Buffer gy, Buffer gw, ConvShape s) {
+            CudaBackend.super.conv2dBackwardFilter(x, gy, gw, s);
+        }
+    }
+
+    // ------------------------------------------------------------------ dispatch
 
     @Override
     protected void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha,
                            long a, int lda, long strideA, long b, int ldb, long strideB,
                            float beta, long c, long strideC, int batch) {
-        if (cublas == null || k == 0) {
-            super.gemmRaw(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
+        if (k == 0 || gemm == null) { // k = 0 (C = beta·C) is the kernel's; null only during the start-up probes
+            gemmKernel(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
             return;
         }
         cuda.makeCurrent();
-        // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands, keep the flags.
-        JCublas2.cublasSgemmStridedBatched(cublas,
-                transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
-                transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
-                n, m, k, Pointer.to(new float[] {alpha}),
-                cuda.ptr(b), ldb, strideB, cuda.ptr(a), lda, strideA,
-                Pointer.to(new float[] {beta}), cuda.ptr(c), n, strideC, batch);
+        gemm.path.gemm(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, strideC, batch);
     }
-
-    // ------------------------------------------------------------------ cuDNN
-
-    private void initCudnn() {
-        String fallback = "im2col + " + (cublas != null ? "cuBLAS" : "hand-written SGEMM");
-        if (!options.useCudnn()) {
-            convPath = fallback + " (cuDNN disabled)";
-            return;
-        }
-        try {
-            JCudnn.setExceptionsEnabled(true);
-            cuda.makeCurrent();
-            cudnnHandle h = new cudnnHandle();
-            JCudnn.cudnnCreate(h);
-            JCudnn.cudnnSetStream(h, new cudaStream_t(cuda.stream));
-            cudnn = h;
-            convPath = "cuDNN " + JCudnn.cudnnGetVersion() + " (libcudnn.so.9, algorithms found once per shape"
-                    + (options.tf32() ? ", TF32 allowed" : ", FP32") + ")";
-        } catch (Throwable t) {
-            cudnn = null;
-            convPath = fallback + " (cuDNN unavailable: " + reason(t) + ")";
-        }
-    }
-
-    /** Descriptors and chosen algorithms for one geometry. */
-    private final class ConvPlan {
-        final cudnnTensorDescriptor x = new cudnnTensorDescriptor(), y = new cudnnTensorDescriptor();
-        final cudnnFilterDescriptor w = new cudnnFilterDescriptor();
-        final cudnnConvolutionDescriptor conv = new cudnnConvolutionDescriptor();
-        int fwd = -1, bwdData = -1, bwdFilter = -1;
-        long fwdWs, bwdDataWs, bwdFilterWs;
-
-        ConvPlan(ConvShape s) {
-            JCudnn.cudnnCreateTensorDescriptor(x);
-            JCudnn.cudnnSetTensor4dDescriptor(x, cudnnTensorFormat.CUDNN_TENSOR_NCHW, cudnnDataType.CUDNN_DATA_FLOAT,
-                    s.n(), s.c(), s.h(), s.w());
-            JCudnn.cudnnCreateTensorDescriptor(y);
-            JCudnn.cudnnSetTensor4dDescriptor(y, cudnnTensorFormat.CUDNN_TENSOR_NCHW, cudnnDataType.CUDNN_DATA_FLOAT,
-                    s.n(), s.k(), s.outH(), s.outW());
-            JCudnn.cudnnCreateFilterDescriptor(w);
-            JCudnn.cudnnSetFilter4dDescriptor(w, cudnnDataType.CUDNN_DATA_FLOAT, cudnnTensorFormat.CUDNN_TENSOR_NCHW,
-                    s.k(), s.c(), s.r(), s.s());
-            JCudnn.cudnnCreateConvolutionDescriptor(conv);
-            JCudnn.cudnnSetConvolution2dDescriptor(conv, s.pad(), s.pad(), s.stride(), s.stride(), 1, 1,
-                    cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
-            JCudnn.cudnnSetConvolutionMathType(conv,
-                    options.tf32() ? cudnnMathType.CUDNN_DEFAULT_MATH : cudnnMathType.CUDNN_FMA_MATH);
-        }
-    }
-
-    private static final int STATUS_OK = 0; // CUDNN_STATUS_SUCCESS
-
-    private ConvPlan plan(ConvShape s) {
-        return plans.computeIfAbsent(s, ConvPlan::new);
-    }
-
-    /** The shared workspace, grown (never shrunk) to at least {@code bytes}; 0 when none is needed. */
-    private long cudnnWorkspace(long bytes, Pointer[] out) {
-        if (bytes == 0) {
-            out[0] = new Pointer();
-            return 0;
-        }
-        if (convWorkspace == null || convWorkspace.length() * 4 < bytes) {
-            if (convWorkspace != null) {
-                allocator.release(convWorkspace.block);
-            }
-            convWorkspace = workspace((bytes + 3) / 4);
-        }
-        out[0] = cuda.ptr(convWorkspace.address());
-        return bytes;
-    }
-
-    private static final Pointer ONE = Pointer.to(new float[] {1f}), ZERO = Pointer.to(new float[] {0f});
 
     @Override
     public void conv2d(Buffer x, Buffer w, Buffer y, ConvShape s) {
-        if (cudnn == null) {
-            super.conv2d(x, w, y, s);
-            return;
-        }
-        cuda.makeCurrent();
-        ConvPlan p = plan(s);
-        if (p.fwd < 0) {
-            int[] count = {0};
-            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[8];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionFwdAlgoPerf();
-            }
-            JCudnn.cudnnFindConvolutionForwardAlgorithm(cudnn, p.x, p.w, p.conv, p.y, perf.length, count, perf);
-            for (int i = 0; i < count[0] && p.fwd < 0; i++) {
-                if (perf[i].status == STATUS_OK) {
-                    p.fwd = perf[i].algo;
-                    p.fwdWs = perf[i].memory;
-                }
-            }
-            if (p.fwd < 0) {
-                throw new IllegalStateException("cuDNN found no forward algorithm for " + s);
-            }
-        }
-        Pointer[] ws = new Pointer[1];
-        long wsBytes = cudnnWorkspace(p.fwdWs, ws);
-        JCudnn.cudnnConvolutionForward(cudnn, ONE, p.x, cuda.ptr(ptr(x)), p.w, cuda.ptr(ptr(w)), p.conv, p.fwd,
-                ws[0], wsBytes, ZERO, p.y, cuda.ptr(ptr(y)));
+        checkConv(x, w, y, s);
+        conv.path.forward(x, w, y, s);
     }
 
     @Override
     public void conv2dBackwardData(Buffer gy, Buffer w, Buffer gx, ConvShape s) {
-        if (cudnn == null) {
-            super.conv2dBackwardData(gy, w, gx, s);
-            return;
-        }
-        cuda.makeCurrent();
-        ConvPlan p = plan(s);
-        if (p.bwdData < 0) {
-            int[] count = {0};
-            cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[8];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
-            }
-            JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(cudnn, p.w, p.y, p.conv, p.x, perf.length, count, perf);
-            for (int i = 0; i < count[0] && p.bwdData < 0; i++) {
-                if (perf[i].status == STATUS_OK) {
-                    p.bwdData = perf[i].algo;
-                    p.bwdDataWs = perf[i].memory;
-                }
-            }
-            if (p.bwdData < 0) {
-                throw new IllegalStateException("cuDNN found no backward-data algorithm for " + s);
-            }
-        }
-        Pointer[] ws = new Pointer[1];
-        long wsBytes = cudnnWorkspace(p.bwdDataWs, ws);
-        JCudnn.cudnnConvolutionBackwardData(cudnn, ONE, p.w, cuda.ptr(ptr(w)), p.y, cuda.ptr(ptr(gy)), p.conv, p.bwdData,
-                ws[0], wsBytes, ZERO, p.x, cuda.ptr(ptr(gx)));
+        checkConv(gx, w, gy, s);
+        conv.path.backwardData(gy, w, gx, s);
     }
 
     @Override
     public void conv2dBackwardFilter(Buffer x, Buffer gy, Buffer gw, ConvShape s) {
-        if (cudnn == null) {
-            super.conv2dBackwardFilter(x, gy, gw, s);
-            return;
+        checkConv(x, gw, gy, s);
+        conv.path.backwardFilter(x, gy, gw, s);
+    }
+
+    private void checkConv(Buffer x, Buffer w, Buffer y, ConvShape s) {
+        buf(x, "conv x");
+        buf(w, "conv w");
+        buf(y, "conv y");
+        if (x.length() < s.inputSize() || w.length() < s.weightSize() || y.length() < s.outputSize()) {
+            throw new IllegalArgumentException("conv2d " + s + ": buffers of " + x.length() + " / " + w.length()
+                    + " / " + y.length() + " floats, need " + s.inputSize() + " / " + s.weightSize() + " / " + s.outputSize());
         }
-        cuda.makeCurrent();
-        ConvPlan p = plan(s);
-        if (p.bwdFilter < 0) {
-            int[] count = {0};
-            cudnnConvolutionBwdFilterAlgoPerf[] perf = new cudnnConvolutionBwdFilterAlgoPerf[8];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
-            }
-            JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm(cudnn, p.x, p.y, p.conv, p.w, perf.length, count, perf);
-            for (int i = 0; i < count[0] && p.bwdFilter < 0; i++) {
-                if (perf[i].status == STATUS_OK) {
-                    p.bwdFilter = perf[i].algo;
-                    p.bwdFilterWs = perf[i].memory;
-                }
-            }
-            if (p.bwdFilter < 0) {
-                throw new IllegalStateException("cuDNN found no backward-filter algorithm for " + s);
-            }
-        }
-        Pointer[] ws = new Pointer[1];
-        long wsBytes = cudnnWorkspace(p.bwdFilterWs, ws);
-        JCudnn.cudnnConvolutionBackwardFilter(cudnn, ONE, p.x, cuda.ptr(ptr(x)), p.y, cuda.ptr(ptr(gy)), p.conv,
-                p.bwdFilter, ws[0], wsBytes, ZERO, p.w, cuda.ptr(ptr(gw)));
     }
 
     /** Free and total device memory in bytes. */
@@ -385,25 +389,8 @@ public final class CudaBackend extends KernelBackend {
         try {
             cuda.makeCurrent();
             cuda.synchronize();
-            if (convWorkspace != null) {
-                allocator.release(convWorkspace.block);
-                convWorkspace = null;
-            }
-            for (ConvPlan p : plans.values()) {
-                JCudnn.cudnnDestroyTensorDescriptor(p.x);
-                JCudnn.cudnnDestroyTensorDescriptor(p.y);
-                JCudnn.cudnnDestroyFilterDescriptor(p.w);
-                JCudnn.cudnnDestroyConvolutionDescriptor(p.conv);
-            }
-            plans.clear();
-            if (cudnn != null) {
-                JCudnn.cudnnDestroy(cudnn);
-                cudnn = null;
-            }
-            if (cublas != null) {
-                JCublas2.cublasDestroy(cublas);
-                cublas = null;
-            }
+            conv.path.close();
+            gemm.path.close();
         } finally {
             super.close();
         }

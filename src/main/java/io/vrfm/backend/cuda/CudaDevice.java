@@ -38,7 +38,7 @@ import static jcuda.driver.JCudaDriver.*;
 final class CudaDevice implements Device {
     /** Kernel families, one PTX resource each (kernels/&lt;family&gt;.cu). */
     static final List<String> FAMILIES = List.of(
-            "elementwise", "reduce", "random", "norm", "softmax", "embed", "im2col", "gemm", "adam", "flow");
+            "elementwise", "reduce", "random", "norm", "softmax", "embed", "im2col", "gemm", "adam", "flow", "gemm_tf32");
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
     /** Transfers up to this size go through the pinned staging buffer (asynchronous upload). */
     private static final long STAGE_MAX = 32L << 20;

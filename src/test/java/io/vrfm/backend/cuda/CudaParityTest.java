@@ -56,4 +56,25 @@ class CudaParityTest {
             return b;
         }
     }
+
+    /**
+     * cuBLAS and cuDNN off, TF32 on: the hand-written TF32 tensor-core GEMM (on sm_80+; describe() says when the
+     * start-up probe rejected it) for GEMMs and the im2col convolution. GEMM tolerances are TF32's.
+     */
+    @Nested
+    class HandWrittenTf32 extends BackendParity {
+        @Override
+        protected Backend create() {
+            assumeCuda(); // each test skips with the probe's one-line reason
+            CudaBackend b = new CudaBackend(new CudaBackend.Options(Integer.getInteger("vrfm.cuda.device", 0),
+                    false, false, true));
+            System.out.println("[CudaParityTest.HandWrittenTf32] " + b.describe());
+            return b;
+        }
+
+        @Override
+        protected float gemmRtol() {
+            return 2e-3f;
+        }
+    }
 }
