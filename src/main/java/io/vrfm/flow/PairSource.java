@@ -7,7 +7,10 @@ import io.vrfm.tensor.Tensor;
 /**
  * Where a {@link FlowTrainer} gets its training pairs: {@code n} rows of {@code x0} (source) and {@code x1} (data),
  * optionally with a label per row. It must draw all its randomness from the {@code rng} it is given: the trainer
- * derives that stream from (seed, step), which is what makes resuming from a checkpoint exact.
+ * derives that stream from (seed, step), which is what makes resuming from a checkpoint exact. Tensors it creates in
+ * a call belong to that training step and are released after it (each step runs in a
+ * {@link io.vrfm.tensor.TensorScope}): keep long-lived data (a data set uploaded once) in tensors created outside
+ * the trainer's steps, or mark them with {@link io.vrfm.tensor.TensorScope#persist}.
  */
 @FunctionalInterface
 public interface PairSource {
