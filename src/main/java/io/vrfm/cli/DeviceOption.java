@@ -11,7 +11,7 @@ public final class DeviceOption {
 
     /** Opens the chosen backend (one-line error when it is unusable). */
     Backend open() {
-        return Devices.open(device);
+        return io.vrfm.backend.Devices.open(device, System.err::println);
     }
 
     /** The option's value. */

@@ -1,5 +1,6 @@
 package io.vrfm.cli;
 
+import io.vrfm.backend.Devices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -16,7 +16,7 @@ public final class InfoCommand implements Runnable {
         try (CpuBackend cpu = new CpuBackend()) {
             System.out.println("CPU:   usable — " + cpu.describe());
         }
-        io.vrfm.backend.cuda.CudaBackend.Probe cuda = Devices.probeCuda();
+        io.vrfm.backend.cuda.CudaBackend.Probe cuda = io.vrfm.backend.Devices.cudaProbe();
         System.out.println(cuda.available() ? "CUDA:  usable — " + cuda.device()
                 : "CUDA:  unusable — " + cuda.reason().replaceFirst("^CUDA: ", ""));
     }

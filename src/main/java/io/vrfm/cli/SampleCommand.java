@@ -2,7 +2,7 @@ package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
-import io.vrfm.flow.Ode;
+import io.vrfm.flow.Sampler;
 import io.vrfm.flow.SampleResult;
 import io.vrfm.flow.Samplers;
 import io.vrfm.io.AtomicFiles;
@@ -62,14 +62,15 @@ public final class SampleCommand implements Callable<Integer> {
             Rng rng = new Rng(seed);
             Tensor x0 = Tensor.of(be, l.task().source().sample(rng.fork(), n), n, d);
             Tensor z = Samplers.drawLatent(l.model().velocity(), n, rng.fork(), be);
-            SampleResult r;
+            Sampler how;
             switch (sampler) {
-                case "euler": r = Samplers.euler(Ode.of(l.model().velocity(), z), x0, steps, false); break;
-                case "heun": r = Samplers.heun(Ode.of(l.model().velocity(), z), x0, steps, false); break;
-                case "dopri5": r = Samplers.dopri5(Ode.of(l.model().velocity(), z), x0, 1e-5, 1e-5, false); break;
-                case "em": r = Samplers.eulerMaruyama(Ode.of(l.model().velocity(), z), x0, steps, emEpsilon, rng.fork(), false); break;
+                case "euler": how = Sampler.euler(steps); break;
+                case "heun": how = Sampler.heun(steps); break;
+                case "dopri5": how = Sampler.dopri5(1e-5, 1e-5); break;
+                case "em": how = Sampler.eulerMaruyama(steps, emEpsilon); break;
                 default: throw new IllegalArgumentException("--sampler must be euler, heun, dopri5 or em, got '" + sampler + "'");
             }
+            SampleResult r = how.sample(l.model().velocity(), x0, z, how instanceof Sampler.EulerMaruyama ? rng.fork() : null);
             float[] xs = r.x().toArray();
             StringBuilder csv = new StringBuilder();
             for (int i = 0; i < n; i++) {

@@ -7,6 +7,7 @@ import io.vrfm.eval.SyntheticEvaluation;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.Ode;
 import io.vrfm.flow.SampleResult;
+import io.vrfm.flow.Sampler;
 import io.vrfm.flow.Samplers;
 import io.vrfm.nn.VelocityField;
 import io.vrfm.tensor.FlowOps;
@@ -61,7 +62,7 @@ final class SyntheticPlots {
             for (Map.Entry<String, FlowModel> e : models.entrySet()) {
                 VelocityField f = e.getValue().velocity();
                 Tensor z = Samplers.drawLatent(f, n, new Rng(zRng.seed() + 1), be);
-                SampleResult r = Samplers.sample(f, Tensor.of(be, x0, n, d), z, "euler", steps, false);
+                SampleResult r = Sampler.euler(steps).sample(f, Tensor.of(be, x0, n, d), z);
                 series.put(e.getKey(), r.x().toArray());
             }
             if (d == 1) {

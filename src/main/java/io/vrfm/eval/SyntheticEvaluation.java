@@ -6,6 +6,7 @@ import io.vrfm.data.SyntheticData;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.Method;
 import io.vrfm.flow.SampleResult;
+import io.vrfm.flow.Sampler;
 import io.vrfm.flow.Samplers;
 import io.vrfm.flow.TrainConfig;
 import io.vrfm.nn.VelocityField;
@@ -176,10 +177,9 @@ public final class SyntheticEvaluation {
         Draws dr = draw(task, model.velocity(), n, seed, be);
         Map<String, SettingResult> out = new LinkedHashMap<>();
         for (String setting : protocol.settingNames()) {
-            SampleResult r = setting.equals("dopri5")
-                    ? Samplers.sample(model.velocity(), Tensor.of(be, dr.x0(), n, d), dr.z(), "dopri5", 0, false)
-                    : Samplers.sample(model.velocity(), Tensor.of(be, dr.x0(), n, d), dr.z(), "euler",
-                    Integer.parseInt(setting.substring("euler_".length())), false);
+            Sampler how = setting.equals("dopri5") ? Sampler.dopri5(1e-5, 1e-5)
+                    : Sampler.euler(Integer.parseInt(setting.substring("euler_".length())));
+            SampleResult r = how.sample(model.velocity(), Tensor.of(be, dr.x0(), n, d), dr.z());
             float[] gen = r.x().toArray();
             out.put(setting, new SettingResult(score(gen, dr.valid(), dr.test(), n, task.target(), protocol.w1Points()),
                     r.nfe()));

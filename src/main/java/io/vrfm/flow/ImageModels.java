@@ -19,8 +19,8 @@ public final class ImageModels {
         boolean vrfm = r.method() == Method.VRFM;
         int latent = vrfm ? r.latentDim() : 0;
         if (r.model().equals("mnist-resnet")) {
-            MnistResNet v = new MnistResNet(be, rng, new MnistResNetConfig(channels, r.width(), r.blocks(), r.width(),
-                    latent, 1000f));
+            MnistResNet v = new MnistResNet(be, rng, MnistResNetConfig.builder().channels(channels).width(r.width())
+                    .blocks(r.blocks()).embDim(r.width()).latentDim(latent).timeScale(1000f).build());
             MnistResNetEncoder q = vrfm ? new MnistResNetEncoder(be, rng, channels, size, r.posteriorWidth(), latent,
                     r.posteriorInputs()) : null;
             return new FlowModel(r.method(), v, q);
@@ -56,7 +56,9 @@ public final class ImageModels {
             fusion = LatentFusion.ADAPTIVE_NORM;
         }
         int latent = r.method() == Method.VRFM ? r.latentDim() : 0;
-        return new UNetConfig(channels, size, r.width(), r.blocks(), mult, attn, r.dropout(), 4, headCh, false,
-                Math.min(32, r.width()), latent, fusion, 512);
+        return UNetConfig.builder().image(channels, size).modelChannels(r.width()).numResBlocks(r.blocks())
+                .channelMult(mult).attentionResolutions(attn).dropout(r.dropout()).numHeads(4).numHeadChannels(headCh)
+                .useScaleShiftNorm(false).groups(Math.min(32, r.width())).latent(latent, fusion).latentHidden(512)
+                .build();
     }
 }

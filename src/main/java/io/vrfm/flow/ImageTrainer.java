@@ -2,13 +2,7 @@ package io.vrfm.flow;
 
 import io.vrfm.backend.Backend;
 import io.vrfm.data.ImageSet;
-import io.vrfm.io.Checkpoint;
-import io.vrfm.optim.AdamW;
 import io.vrfm.optim.Ema;
-import io.vrfm.optim.GradClip;
-import io.vrfm.optim.WarmupSchedule;
-import io.vrfm.tensor.GradMode;
-import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
 
 import java.io.IOException;
@@ -17,25 +11,23 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains an image {@link FlowModel} (RFM or V-RFM): each step draws {@code x1} from the data (uniform with
- * replacement), {@code x0 ~ N(0, I)} (independent coupling), {@code t ~ U(0,1)}; loss from {@link FlowLosses};
- * Adam/AdamW with linear warm-up, global-norm gradient clipping and an EMA of all weights (used for sampling).
+ * The image recipe over {@link FlowTrainer}: builds the {@link FlowModel} the {@link ImageRecipe} names, and trains
+ * it (RFM or V-RFM) on pairs {@code x0 ~ N(0, I)}, {@code x1} drawn from the data uniformly with replacement
+ * (independent coupling), with Adam/AdamW, linear warm-up, global-norm gradient clipping and an EMA of all weights
+ * (used for sampling). Every step's data indices and noise derive from (seed, step), so resuming is exact.
  */
 public final class ImageTrainer {
     private final Backend be;
     private final ImageSet data;
     private final ImageRecipe recipe;
-    private final FlowModel model;
-    private final AdamW optimizer;
-    private final Ema ema;
-    private final WarmupSchedule schedule;
-    private final SplittableRandom dataRng;
-    private final Rng noiseRng;
-    private int step;
+    private final FlowTrainer flow;
+    private final SplittableRandom probeRng;
 
+    /** One step's numbers ({@code kl} NaN for RFM). */
     public record StepStats(double total, double recon, double kl, double gradNorm, float lr) {
     }
 
+    /** A trainer at step 0, weights initialised from the recipe's seed. */
     public ImageTrainer(Backend be, ImageSet data, ImageRecipe recipe) {
         this.be = be;
         this.data = data;
@@ -43,81 +35,85 @@ public final class ImageTrainer {
         if (data.height() != data.width()) {
             throw new IllegalArgumentException("image training needs square images, got " + data.height() + "×" + data.width());
         }
-        Rng root = new Rng(recipe.seed());
-        this.model = ImageModels.build(be, root.fork(), recipe, data.channels(), data.height());
-        this.noiseRng = root.fork();
-        this.dataRng = new SplittableRandom(recipe.seed() * 31 + 7);
+        FlowModel model = ImageModels.build(be, FlowTrainer.initStream(recipe.seed()), recipe, data.channels(),
+                data.height());
+        this.probeRng = new SplittableRandom(recipe.seed() * 31 + 7);
         float wd = recipe.optimizer().equals("adam") ? 0f : recipe.weightDecay();
-        this.optimizer = new AdamW(model.namedParameters(), recipe.lr(), 0.9f, 0.999f, 1e-8f, wd);
-        this.ema = new Ema(model.namedParameters(), recipe.emaDecay());
-        this.schedule = new WarmupSchedule(recipe.lr(), recipe.warmup());
+        FlowTrainer.Builder b = FlowTrainer.builder(model)
+                .pairs(pairs(data))
+                .batch(recipe.batch())
+                .seed(recipe.seed())
+                .lambda(recipe.lambda())
+                .reduction(recipe.reduction())
+                .adamW(recipe.lr(), wd)
+                .warmup(recipe.warmup())
+                .ema(recipe.emaDecay());
+        if (recipe.gradClip() > 0) {
+            b.clipGradNorm(recipe.gradClip());
+        }
+        this.flow = b.build();
+    }
+
+    /** {@code x1}: images of {@code data} at indices drawn from {@code rng}; {@code x0 ~ N(0, I)} from the same stream. */
+    public static PairSource pairs(ImageSet data) {
+        return (be, rng, n) -> {
+            int[] idx = data.randomIndices(n, new SplittableRandom(rng.seed()));
+            float[] px = new float[n * data.imageSize()];
+            data.copyBatch(idx, px, 0);
+            Tensor x1 = Tensor.of(be, px, n, data.channels(), data.height(), data.width());
+            return new PairSource.Pairs(Tensor.randn(be, rng, x1.shape()), x1);
+        };
+    }
+
+    /** The general trainer underneath. */
+    public FlowTrainer flowTrainer() {
+        return flow;
     }
 
     public FlowModel model() {
-        return model;
+        return flow.model();
     }
 
     public Ema ema() {
-        return ema;
+        return flow.ema();
     }
 
     public int step() {
-        return step;
+        return flow.stepCount();
     }
 
     public ImageRecipe recipe() {
         return recipe;
     }
 
-    /** A data batch {@code [n, C, H, W]} in [-1, 1]. */
+    /** A data batch {@code [n, C, H, W]} in [-1, 1] (its own stream, independent of training). */
     public Tensor dataBatch(int n) {
-        int[] idx = data.randomIndices(n, dataRng);
+        int[] idx = data.randomIndices(n, probeRng);
         float[] px = new float[n * data.imageSize()];
         data.copyBatch(idx, px, 0);
         return Tensor.of(be, px, n, data.channels(), data.height(), data.width());
     }
 
+    /** One optimisation step. */
     public StepStats trainStep() {
-        int n = recipe.batch();
-        float lr = schedule.lr(step);
-        optimizer.setLr(lr);
-        model.train(true);
-        Tensor x1 = dataBatch(n);
-        Tensor x0 = Tensor.randn(be, noiseRng, x1.shape());
-        Interpolant.Batch b = Interpolant.sample(noiseRng, x0, x1);
-        FlowLosses.Loss loss = recipe.method() == Method.VRFM
-                ? FlowLosses.vrfm(model.velocity(), model.posterior(), b, recipe.lambda(), recipe.reduction(), noiseRng)
-                : FlowLosses.rfm(model.velocity(), b, recipe.reduction());
-        optimizer.zeroGrad();
-        loss.total().backward();
-        double norm = recipe.gradClip() > 0 ? GradClip.clipGradNorm(model.parameters(), recipe.gradClip()) : Double.NaN;
-        optimizer.step();
-        ema.update();
-        step++;
-        return new StepStats(loss.total().item(), loss.recon().item(), loss.kl() == null ? Double.NaN : loss.kl().item(),
-                norm, lr);
+        FlowTrainer.StepStats s = flow.step();
+        return new StepStats(s.total(), s.recon(), s.kl(), recipe.gradClip() > 0 ? s.gradNorm() : Double.NaN, s.lr());
     }
 
     /** Runs {@code body} with the EMA weights swapped in (and the model in eval mode), then swaps back. */
     public <T> T withEma(java.util.function.Supplier<T> body) {
-        ema.swap();
-        model.eval();
-        try (GradMode.Scope g = GradMode.noGrad()) {
-            return body.get();
-        } finally {
-            ema.swap();
-            model.train(true);
-        }
+        return flow.withEma(body);
     }
 
+    /** Writes a checkpoint with the recipe in its metadata. */
     public void save(Path path, Map<String, String> meta) throws IOException {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>(meta);
         m.put("recipe", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(recipe.toMap()));
-        Checkpoint.save(path, model, optimizer, ema, step, m);
+        flow.save(path, m);
     }
 
-    /** Loads model, EMA and optimizer state; training continues from the stored step (data streams restart). */
+    /** Loads model, EMA and optimizer state; training continues from the stored step exactly. */
     public void resume(Path path) throws IOException {
-        this.step = Checkpoint.load(path, model, optimizer, ema);
+        flow.resume(path);
     }
 }

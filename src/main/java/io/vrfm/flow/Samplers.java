@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
+ * The integrators behind {@link Sampler} (use those values; these take an {@link Ode} directly):
  * ODE/SDE integrators from {@code t = 0} (source) to {@code t = 1} (data), all under {@link GradMode#noGrad()}.
  * V-RFM sampling (Alg. 2) draws {@code z ~ N(0, I)} once per trajectory and keeps it for every step:
  * {@link #drawLatent}, then {@link Ode#of(VelocityField, Tensor)}.
@@ -21,17 +22,6 @@ public final class Samplers {
     /** {@code z ~ N(0, I)} of {@code [n, latentDim]} for a V-RFM field, or null for a plain field. */
     public static Tensor drawLatent(VelocityField field, int n, Rng rng, io.vrfm.backend.Backend be) {
         return field.latentDim() == 0 ? null : Tensor.randn(be, rng, n, field.latentDim());
-    }
-
-    /** Samples {@code x1} from {@code x0}: Euler with {@code steps} steps, {@code z} drawn once per trajectory. */
-    public static SampleResult sample(VelocityField field, Tensor x0, Tensor z, String sampler, int steps, boolean record) {
-        Ode f = Ode.of(field, z);
-        switch (sampler) {
-            case "euler": return euler(f, x0, steps, record);
-            case "heun": return heun(f, x0, steps, record);
-            case "dopri5": return dopri5(f, x0, 1e-5, 1e-5, record);
-            default: throw new IllegalArgumentException("sampler '" + sampler + "' is not one of euler, heun, dopri5, em");
-        }
     }
 
     private static void keep(List<float[]> traj, List<Float> times, Tensor x, float t) {

@@ -9,14 +9,19 @@
  *       (Yang et al. 2024; Δ = 1e-3, N = 2 segments, α = 1e-5, the reference code's two stages: boundary 0 for the
  *       first half of training, 0.9 after). Reduction: {@link io.vrfm.flow.Reduction} (default SUM = per-sample sum
  *       over dimensions, mean over the batch, for both the squared error and the KL — the negative ELBO of Eq. 5).</li>
- *   <li>{@link io.vrfm.flow.Samplers}: Euler (fused step), Heun, adaptive Dormand–Prince 5(4) with NFE, and
- *       Euler–Maruyama ({@code w(t) = ε(1−t)}, final mean step; standard normal sources only). V-RFM draws
- *       {@code z ~ N(0, I)} once per trajectory.</li>
+ *   <li>{@link io.vrfm.flow.Sampler}: samplers as values — {@code euler(steps)} (fused step), {@code heun(steps)},
+ *       adaptive {@code dopri5(rtol, atol)} with NFE, and {@code eulerMaruyama(steps, ε)} ({@code w(t) = ε(1−t)},
+ *       final mean step; standard normal sources only); the integrators are in {@link io.vrfm.flow.Samplers}. V-RFM
+ *       draws {@code z ~ N(0, I)} once per trajectory and holds it through every step and stage.</li>
  *   <li>{@link io.vrfm.flow.Likelihood}: log-likelihood by the instantaneous change of variables, RK4 backward in
  *       time, exact divergence for dim ≤ 2, Hutchinson (Rademacher) above; V-RFM at a fixed {@code z}.</li>
- *   <li>{@link io.vrfm.flow.Trainer} / {@link io.vrfm.flow.TrainConfig}: the paper's synthetic-task recipe (AdamW
- *       1e-3 with PyTorch's default decay 0.01, batch 1000, 20k iterations, λ 1.0 / 0.1, latent 4 / 8); per-step
- *       random streams derived from (seed, step), so resuming from a checkpoint is exact.</li>
+ *   <li>{@link io.vrfm.flow.FlowTrainer}: trains any velocity field (+ posterior for V-RFM) on a
+ *       {@link io.vrfm.flow.PairSource} with AdamW, optional warm-up, clipping, EMA and periodic checkpoints; stops
+ *       with {@link io.vrfm.flow.NonFiniteLossException} at the first non-finite loss or gradient; per-step random
+ *       streams derived from (seed, step), so resuming from a checkpoint is exact.</li>
+ *   <li>{@link io.vrfm.flow.Trainer} / {@link io.vrfm.flow.TrainConfig}: the paper's synthetic-task recipe over
+ *       FlowTrainer (AdamW 1e-3 with PyTorch's default decay 0.01, batch 1000, 20k iterations, λ 1.0 / 0.1, latent
+ *       4 / 8); {@link io.vrfm.flow.ImageTrainer} / {@link io.vrfm.flow.ImageRecipe}: the image recipes.</li>
  * </ul>
  */
 package io.vrfm.flow;

@@ -16,7 +16,69 @@ public record MnistResNetConfig(int channels, int width, int blocks, int embDim,
         return new MnistResNetConfig(1, 64, 5, 64, latentDim, 1000f);
     }
 
+    /** This configuration with another latent size. */
     public MnistResNetConfig withLatent(int dim) {
-        return new MnistResNetConfig(channels, width, blocks, embDim, dim, timeScale);
+        return toBuilder().latentDim(dim).build();
+    }
+
+    /** A builder starting from {@link #paper(int) paper(0)}: set only what differs, by name. */
+    public static Builder builder() {
+        return paper(0).toBuilder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.channels = channels;
+        b.width = width;
+        b.blocks = blocks;
+        b.embDim = embDim;
+        b.latentDim = latentDim;
+        b.timeScale = timeScale;
+        return b;
+    }
+
+    /** Named setters for a {@link MnistResNetConfig} (see the record's parameters for their meaning). */
+    public static final class Builder {
+        private int channels, width, blocks, embDim, latentDim;
+        private float timeScale;
+
+        private Builder() {
+        }
+
+        public Builder channels(int c) {
+            this.channels = c;
+            return this;
+        }
+
+        public Builder width(int w) {
+            this.width = w;
+            return this;
+        }
+
+        public Builder blocks(int n) {
+            this.blocks = n;
+            return this;
+        }
+
+        public Builder embDim(int d) {
+            this.embDim = d;
+            return this;
+        }
+
+        public Builder latentDim(int d) {
+            this.latentDim = d;
+            return this;
+        }
+
+        public Builder timeScale(float s) {
+            this.timeScale = s;
+            return this;
+        }
+
+        /** The configuration. */
+        public MnistResNetConfig build() {
+            return new MnistResNetConfig(channels, width, blocks, embDim, latentDim, timeScale);
+        }
     }
 }

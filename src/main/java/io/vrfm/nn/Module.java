@@ -1,6 +1,8 @@
 package io.vrfm.nn;
 
+import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
+import io.vrfm.tensor.TensorScope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,14 +16,34 @@ import java.util.Map;
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<Rng> streams = new ArrayList<>();
     private boolean training = true;
 
     /** Registers a trainable parameter. */
     protected Tensor param(String name, Tensor value) {
         checkName(name);
         value.requiresGrad(true);
+        TensorScope.persist(value);
         params.put(name, value);
         return value;
+    }
+
+    /**
+     * Registers a random stream this module draws from while training (dropout masks), so that a trainer can
+     * position it per step ({@link #randomStreams()}, {@link Rng#seek}).
+     */
+    protected Rng randomStream(Rng rng) {
+        streams.add(rng);
+        return rng;
+    }
+
+    /** Every random stream registered by this module and its children, in registration order. */
+    public List<Rng> randomStreams() {
+        List<Rng> out = new ArrayList<>(streams);
+        for (Module m : children.values()) {
+            out.addAll(m.randomStreams());
+        }
+        return out;
     }
 
     /** Registers a child module. */

@@ -36,7 +36,7 @@ public final class ResBlock extends Module implements EmbBlock {
         }
         Slots out = child("out_layers", new Slots());
         this.outNorm = out.put(0, new GroupNorm(be, groups, outChannels));
-        this.dropout = new Dropout(dropout, rng.fork());
+        this.dropout = out.put(2, new Dropout(dropout, rng.fork())); // out_layers.2 as in PyTorch (no parameters)
         this.outConv = out.put(3, Zero.init(new Conv2d(be, rng, outChannels, outChannels, 3, 1, 1)));
         this.skip = outChannels == channels ? null
                 : child("skip_connection", new Conv2d(be, rng, channels, outChannels, 1, 1, 0));

@@ -17,7 +17,7 @@ public final class SyntheticVelocityNet extends Module implements VelocityField 
     public static final int WIDTH = 64;
     public static final int Z_HIDDEN = 128;
     /**
-     * The GELU of every synthetic-task network: the tanh approximation (|difference| < 5e-4 from the erf form), because
+     * The GELU of every synthetic-task network: the tanh approximation (|difference| &lt; 5e-4 from the erf form), because
      * the CPU backend's exact erf is slow (see the report); the PyTorch peer uses {@code approximate="tanh"} too.
      */
     public static final Activation ACTIVATION = Activation.GELU_TANH;

@@ -1,6 +1,7 @@
 package io.vrfm.optim;
 
 import io.vrfm.tensor.Tensor;
+import io.vrfm.tensor.TensorScope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +28,8 @@ public final class AdamW {
         this.eps = eps;
         this.weightDecay = weightDecay;
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            m.put(e.getKey(), e.getValue().zerosLike());
-            v.put(e.getKey(), e.getValue().zerosLike());
+            m.put(e.getKey(), TensorScope.persist(e.getValue().zerosLike()));
+            v.put(e.getKey(), TensorScope.persist(e.getValue().zerosLike()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.vrfm.optim;
 
 import io.vrfm.tensor.GradMode;
 import io.vrfm.tensor.Tensor;
+import io.vrfm.tensor.TensorScope;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class Ema {
         this.params = new LinkedHashMap<>(namedParams);
         this.decay = decay;
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            shadow.put(e.getKey(), e.getValue().copy());
+            shadow.put(e.getKey(), TensorScope.persist(e.getValue().copy()));
         }
     }
 

@@ -24,6 +24,17 @@ public final class Rng {
         return start;
     }
 
+    /**
+     * Moves the stream to counter {@code position} (draws continue from there). A trainer positions long-lived
+     * streams (dropout masks) at a function of the step, so every step's draws depend only on (seed, step).
+     */
+    public synchronized void seek(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("rng: negative position " + position);
+        }
+        counter = position;
+    }
+
     /** A new independent stream derived from this one (e.g. one per worker or per purpose). */
     public Rng fork() {
         long s = seed ^ (0x632BE59BD9B4E019L * (take(1) + 1));

@@ -7,7 +7,8 @@ import java.lang.ref.Cleaner;
 
 /**
  * A buffer shared by a tensor and its free views (reshape). Device buffers go back to the backend's pool when
- * the last tensor using them becomes unreachable, or at once on {@link Tensor#close()}.
+ * the last tensor using them becomes unreachable, at once on {@link Tensor#close()}, or when the
+ * {@link TensorScope} they were created in closes.
  */
 final class Storage {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -20,6 +21,9 @@ final class Storage {
         this.backend = backend;
         this.buffer = buffer;
         this.cleanable = backend.heapManaged() ? null : CLEANER.register(this, new Releaser(backend, buffer));
+        if (cleanable != null) {
+            TensorScope.track(this);
+        }
     }
 
     void release() {

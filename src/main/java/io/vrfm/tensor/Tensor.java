@@ -94,6 +94,10 @@ public final class Tensor implements AutoCloseable {
         return storage.backend;
     }
 
+    Storage storage() {
+        return storage;
+    }
+
     /** The storage; for backend-level code (ops, optimizers). */
     public Buffer buffer() {
         return storage.buffer;

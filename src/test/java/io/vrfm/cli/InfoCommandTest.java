@@ -33,7 +33,7 @@ class InfoCommandTest {
     @Test
     void unknownDeviceIsOneLineError() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Devices.open("tpu"));
+                () -> io.vrfm.backend.Devices.open("tpu", line -> { }));
         assertTrue(e.getMessage().contains("auto, cpu or cuda"), e.getMessage());
     }
 }

@@ -21,7 +21,7 @@ class ImageTrainerTest {
     private final Backend be = new CpuBackend(2);
 
     /** 64 tiny 8×8 "images": a bright square at one of two places. */
-    private static ImageSet squares() {
+    static ImageSet squares() {
         int n = 64, s = 8;
         float[] px = new float[n * s * s];
         int[] labels = new int[n];

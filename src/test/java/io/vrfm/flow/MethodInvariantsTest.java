@@ -137,7 +137,9 @@ class MethodInvariantsTest {
                 case "em": r = Samplers.eulerMaruyama(Ode.of(f, z), x0, 5, 0.5f, new Rng(3), false); break;
                 case "image:euler": r = ImageSampling.integrate(f, x0, z, ImageSampling.SamplerSpec.euler(4)); break;
                 case "image:dopri5": r = ImageSampling.integrate(f, x0, z, ImageSampling.SamplerSpec.dopri5(1e-4)); break;
-                default: r = Samplers.sample(f, x0, z, name.substring("sample:".length()), 5, false); break;
+                case "sample:euler": r = Sampler.euler(5).sample(f, x0, z); break;
+                case "sample:heun": r = Sampler.heun(5).sample(f, x0, z); break;
+                default: r = Sampler.dopri5(1e-5, 1e-5).sample(f, x0, z); break;
             }
             assertTrue(f.seen.size() >= 4, name + ": only " + f.seen.size() + " evaluations");
             assertEquals(r.nfe(), f.seen.size(), name + ": NFE counts every evaluation");

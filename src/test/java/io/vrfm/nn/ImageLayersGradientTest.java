@@ -72,7 +72,8 @@ class ImageLayersGradientTest {
     }
 
     private UNetConfig tiny(int latent, LatentFusion fusion) {
-        return new UNetConfig(1, 4, 8, 1, new int[]{1, 2}, new int[]{2}, 0f, 2, -1, false, 4, latent, fusion, 6);
+        return UNetConfig.builder().image(1, 4).modelChannels(8).numResBlocks(1).channelMult(1, 2).attentionResolutions(2)
+                .dropout(0f).numHeads(2).numHeadChannels(-1).groups(4).latent(latent, fusion).latentHidden(6).build();
     }
 
     @Test
@@ -102,7 +103,7 @@ class ImageLayersGradientTest {
 
     @Test
     void mnistResNetVelocity() {
-        MnistResNetConfig cfg = new MnistResNetConfig(1, 4, 1, 4, 2, 1000f);
+        MnistResNetConfig cfg = MnistResNetConfig.builder().width(4).blocks(1).embDim(4).latentDim(2).build();
         MnistResNet net = randomize(new MnistResNet(be, rng, cfg), 0.3f);
         Tensor t = Tensor.of(be, new float[]{0.3f, 0.8f}, 2);
         GradCheck.check("mnist-resnet", be, x -> net.velocity(x[0], t, x[1]), randn(2, 1, 5, 5), randn(2, 2));

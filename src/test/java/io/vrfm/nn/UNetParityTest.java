@@ -59,16 +59,16 @@ class UNetParityTest {
 
     @Test
     void matchesPyTorchUNet() throws Exception {
-        UNetConfig cfg = new UNetConfig(3, 16, 32, 1, new int[]{1, 2}, new int[]{8}, 0f, 2, -1, false, 32,
-                0, LatentFusion.NONE, 512);
+        UNetConfig cfg = UNetConfig.builder().image(3, 16).modelChannels(32).numResBlocks(1).channelMult(1, 2)
+                .attentionResolutions(8).dropout(0f).numHeads(2).numHeadChannels(-1).build();
         double[] d = compare("unet_small.safetensors", cfg);
         assertTrue(d[1] < 1e-4, "relative difference " + d[1]);
     }
 
     @Test
     void matchesPyTorchUNetWithScaleShiftNormAndHeadChannels() throws Exception {
-        UNetConfig cfg = new UNetConfig(1, 8, 32, 1, new int[]{1, 1}, new int[]{8, 4}, 0f, 4, 16, true, 32,
-                0, LatentFusion.NONE, 512);
+        UNetConfig cfg = UNetConfig.builder().image(1, 8).modelChannels(32).numResBlocks(1).channelMult(1, 1)
+                .attentionResolutions(8, 4).dropout(0f).numHeads(4).numHeadChannels(16).useScaleShiftNorm(true).build();
         double[] d = compare("unet_small_scaleshift.safetensors", cfg);
         assertTrue(d[1] < 1e-4, "relative difference " + d[1]);
     }
@@ -102,8 +102,8 @@ class UNetParityTest {
         SafeTensors.Entry e = weights.remove("out.2.weight");
         weights.put("out.2.weihgt", e);
         weights.put("input_blocks.0.0.bias", new SafeTensors.Entry(new int[]{7}, new float[7]));
-        UNetConfig cfg = new UNetConfig(3, 16, 32, 1, new int[]{1, 2}, new int[]{8}, 0f, 2, -1, false, 32,
-                0, LatentFusion.NONE, 512);
+        UNetConfig cfg = UNetConfig.builder().image(3, 16).modelChannels(32).numResBlocks(1).channelMult(1, 2)
+                .attentionResolutions(8).dropout(0f).numHeads(2).numHeadChannels(-1).build();
         UNet net = new UNet(be, new Rng(0), cfg);
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> SafeTensors.loadInto(net.namedParameters(), weights, "bad.safetensors"));

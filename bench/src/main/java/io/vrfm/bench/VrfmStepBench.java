@@ -52,21 +52,13 @@ public class VrfmStepBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        be = device.equals("cpu") ? new CpuBackend(threads) : openCuda();
+        be = device.equals("cpu") ? new CpuBackend(threads) : io.vrfm.backend.Devices.open(device, System.err::println);
         SyntheticData.Task task = SyntheticData.twoD();
         trainer = new Trainer(be, Coupling.independent(2, task.source()::sample, task.target()::sample), TrainConfig.paper2d(Method.parse(method), 0).withBatch(batch)
                 .withIters(Integer.MAX_VALUE));
     }
 
     /** The CUDA backend, or one line saying why it is unusable (the benchmarks use the library, not the launcher). */
-    private static io.vrfm.backend.Backend openCuda() {
-        io.vrfm.backend.cuda.CudaBackend.Probe p = io.vrfm.backend.cuda.CudaBackend.probe();
-        if (!p.available()) {
-            throw new IllegalStateException("device cuda: " + p.reason());
-        }
-        return new io.vrfm.backend.cuda.CudaBackend();
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() {
         be.close();

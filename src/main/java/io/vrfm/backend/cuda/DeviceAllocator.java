@@ -44,7 +44,7 @@ final class DeviceAllocator {
 
     private final Device device;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
-    private long cachedBytes, liveBytes, deviceBytes, deviceMallocs, requests;
+    private long cachedBytes, liveBytes, deviceBytes, deviceMallocs, requests, liveBlocks;
 
     DeviceAllocator(Device device) {
         this.device = device;
@@ -76,6 +76,7 @@ final class DeviceAllocator {
             address = mallocWithRetry(b);
         }
         liveBytes += b;
+        liveBlocks++;
         return new Block(this, address, b);
     }
 
@@ -110,6 +111,7 @@ final class DeviceAllocator {
         block.checkLive();
         block.live = false;
         liveBytes -= block.bytes;
+        liveBlocks--;
         cachedBytes += block.bytes;
         free.computeIfAbsent(block.bytes, k -> new ArrayDeque<>()).push(block.address);
     }
@@ -135,6 +137,11 @@ final class DeviceAllocator {
     synchronized String stats() {
         return String.format("allocator: %d requests, %d device mallocs, %.1f MiB on device (%.1f MiB live, %.1f MiB cached)",
                 requests, deviceMallocs, deviceBytes / (double) MIB, liveBytes / (double) MIB, cachedBytes / (double) MIB);
+    }
+
+    /** Blocks handed out and not yet released (tensor storages and workspaces in use). */
+    synchronized long liveBlocks() {
+        return liveBlocks;
     }
 
     synchronized long deviceMallocs() {

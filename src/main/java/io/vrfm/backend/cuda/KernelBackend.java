@@ -60,6 +60,11 @@ public class KernelBackend implements Backend {
         return allocator.deviceMallocs();
     }
 
+    /** Device blocks in use now (for tests of buffer lifetime). */
+    long liveBuffers() {
+        return allocator.liveBlocks();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
