@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-embedding.sh - the library as an embedding application sees it: `mvn install`, then a separate tiny Maven
-# project (bench/embedding/) that depends only on io.vrfm:vrfm4j builds and runs an example against it, from a
-# clean local repository. Fails if the application's classpath holds a CLI, plot or benchmark library (picocli,
+# project (bench/embedding/) that depends only on io.vrfm:vrfm4j builds and runs the README's "Use it from Java"
+# program (the ```java block holding `public class Rings`, extracted as it stands) against it, from a clean local
+# repository. Fails if the application's classpath holds a CLI, plot or benchmark library (picocli,
 # XChart, JMH) or if the example does not run.
 # Usage: bench/check-embedding.sh            a fresh, empty local repository (needs Maven Central)
 #        OFFLINE=1 bench/check-embedding.sh  a fresh copy of ~/.m2/repository without io/vrfm (no network)
@@ -27,6 +28,12 @@ echo "[embed] mvn install (tests skipped) into it"
 
 app="$work/app"
 cp -r "$root/bench/embedding" "$app"
+mkdir -p "$app/src/main/java"
+awk '/^```java$/ {f = 1; buf = ""; next}
+     /^```$/ {if (f && buf ~ /public class Rings/) {printf "%s", buf; found = 1; exit} f = 0; next}
+     f {buf = buf $0 "\n"}
+     END {exit found ? 0 : 1}' "$root/README.md" > "$app/src/main/java/Rings.java" \
+  || { echo "[embed] FAIL: README.md has no \`\`\`java block with 'public class Rings'" >&2; exit 1; }
 version="$(cd "$root" && sed -n 's:^  <version>\(.*\)</version>.*:\1:p' pom.xml | head -1)"
 sed -i "s:@VRFM4J_VERSION@:$version:" "$app/pom.xml"
 
@@ -39,8 +46,9 @@ fi
 
 echo "[embed] build and run the example"
 (cd "$app" && mvn "${mvn_flags[@]}" package dependency:build-classpath -Dmdep.outputFile="$work/cp.txt")
-java --add-modules jdk.incubator.vector -cp "$app/target/classes:$(cat "$work/cp.txt")" Example "$work/out" \
-  2>&1 | grep -v 'WARNING: Using incubator modules' | tee "$work/run.txt"
-grep -q '^ok' "$work/run.txt" || { echo "[embed] FAIL: the example did not finish" >&2; exit 1; }
-[ -s "$work/out/model.safetensors" ] || { echo "[embed] FAIL: no model.safetensors written" >&2; exit 1; }
+mkdir -p "$work/out"
+java --add-modules jdk.incubator.vector -cp "$app/target/classes:$(cat "$work/cp.txt")" Rings 300 \
+  "$work/out/rings-samples.safetensors" 2>&1 | grep -v 'WARNING: Using incubator modules' | tee "$work/run.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "[embed] FAIL: the README example exited non-zero" >&2; exit 1; }
+[ -s "$work/out/rings-samples.safetensors" ] || { echo "[embed] FAIL: no rings-samples.safetensors written" >&2; exit 1; }
 echo "[embed] PASS: io.vrfm:vrfm4j:$version embeds (no picocli/XChart/JMH on the application's classpath)"
