@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                         + " match it, except a larger --steps and the checkpoint/sample periods."})
 public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "mnist, fashion-mnist or cifar10 (required unless --resume; default: none)") String dataset;
-    @Option(names = "--method", description = "rfm or vrfm (default: vrfm)") String method;
+    @Option(names = "--method", description = "rfm, vrfm, otfm or cfm (default: vrfm)") String method;
     @Option(names = "--model", description = "unet or mnist-resnet (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
     @Option(names = "--preset", description = "paper or quick (default: paper)") String preset;
     @Option(names = "--steps", description = "training steps (default: the preset's)") Integer steps;

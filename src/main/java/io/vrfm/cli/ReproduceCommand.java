@@ -48,7 +48,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--eval-samples", description = "Generated samples per evaluation (default 5000, quick 2000).")
     Integer evalSamples;
 
-    @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm (default all three).")
+    @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm,otfm (default rfm,vrfm,cfm).")
     List<String> methods;
 
     @Option(names = "--data-dir", defaultValue = "data", description = "Image data folder (mnist, fashion-mnist; default: ${DEFAULT-VALUE}).")

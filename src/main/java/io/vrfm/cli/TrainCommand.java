@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code train}: one model (rfm, vrfm or cfm) on a synthetic task into a run directory; with {@code --dataset} it
+ * {@code train}: one model (rfm, vrfm, cfm or otfm) on a synthetic task into a run directory; with {@code --dataset} it
  * trains an image model instead (the same as {@code train-image}, whose options it then accepts). With
  * {@code --resume} the options not given are taken from the run's {@code config.json}; the ones given must match
  * it, except a larger {@code --iters} (rfm and vrfm: their steps do not depend on the total), which is recorded.
@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--task", description = "synthetic-1d, synthetic-2d, moons, 8gaussians or checkerboard (default: synthetic-1d).")
     String task;
 
-    @Option(names = "--method", description = "rfm, vrfm or cfm (default: vrfm).")
+    @Option(names = "--method", description = "rfm, vrfm, cfm or otfm (default: vrfm).")
     String method;
 
     @Option(names = "--iters", description = "Iterations (default 20000).")

@@ -34,7 +34,8 @@ import java.util.function.Function;
  * trainer.fit(2000, (s, itPerSec) -> System.out.println(s));
  * }</pre>
  *
- * <p>Each {@link #step()}: draw {@code (x0, x1)} from the pair source, {@code t ~ U(0,1)}, the method's loss
+ * <p>Each {@link #step()}: draw {@code (x0, x1)} from the pair source (for OT-FM re-matched by the exact minibatch
+ * assignment, {@link MinibatchOtCoupling}), {@code t ~ U(0,1)}, the method's loss
  * ({@link FlowLosses}), backpropagate, optionally clip the global gradient norm, take an AdamW step with an optional
  * linear warm-up, update the optional EMA. Every step's randomness (pairs, {@code t}, the posterior's {@code ε},
  * dropout masks) comes from streams derived from (seed, step) alone, so a run resumed from a checkpoint
@@ -146,6 +147,14 @@ public final class FlowTrainer {
     /** Variational rectified flow with KL weight {@code lambda}; {@code posterior} must be a {@link Module}. */
     public static <V extends Module & VelocityField> Builder vrfm(V velocity, PosteriorEncoder posterior, float lambda) {
         return new Builder(new FlowModel(Method.VRFM, velocity, posterior)).lambda(lambda);
+    }
+
+    /**
+     * OT-FM: the rectified-flow loss on pairs re-matched within each batch by the exact optimal transport assignment
+     * ({@link MinibatchOtCoupling}), applied by the trainer to whatever the pair source gives.
+     */
+    public static <V extends Module & VelocityField> Builder otfm(V velocity) {
+        return new Builder(new FlowModel(Method.OTFM, velocity, null));
     }
 
     /**
@@ -332,10 +341,14 @@ public final class FlowTrainer {
         }
         Rng dataRng = new Rng(mix(dataSeed, step)), noiseRng = new Rng(mix(noiseSeed, step));
         PairSource.Pairs p = pairs.pairs(be, dataRng, batch);
+        if (model.method() == Method.OTFM) {
+            p = MinibatchOtCoupling.couple(p);
+        }
         Interpolant.Batch b = Interpolant.sample(noiseRng, p.x0(), p.x1());
         FlowLosses.Loss loss;
         switch (model.method()) {
             case RFM:
+            case OTFM:
                 loss = FlowLosses.rfm(model.velocity(), b, reduction);
                 break;
             case VRFM:
