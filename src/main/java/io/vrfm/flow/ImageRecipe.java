@@ -18,6 +18,9 @@ import java.util.Map;
  *   <li>{@link #mnistQuick}: the reduced MNIST configuration that {@code reproduce-image mnist --quick} trains on two
  *   CPU cores (see there for the numbers and why).</li>
  * </ul>
+ * Every preset takes any {@link Method}: RFM, V-RFM, OT-FM (the RFM networks on minibatch-OT pairs) and
+ * consistency FM (the RFM networks, {@link FlowLosses.ConsistencyConfig#paper()}, stage 2 from half of
+ * {@code steps}, so a consistency run's {@code steps} cannot grow on resume).
  * Not given by the paper, chosen here: loss reduction MEAN (PyTorch {@code F.mse_loss}, as torchcfm's recipe; see
  * {@link Reduction}), the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up 1k, clip 1.0, EMA 0.9999 at
  * full size, which do not hurt), and data augmentation (none).
@@ -31,9 +34,6 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public ImageRecipe {
         if (!model.equals("unet") && !model.equals("mnist-resnet")) {
             throw new IllegalArgumentException("--model must be unet or mnist-resnet, got '" + model + "'");
-        }
-        if (method == Method.CFM) {
-            throw new IllegalArgumentException("image training supports --method rfm or vrfm");
         }
         TrainingChecks.nonNegative("--steps", steps);
         TrainingChecks.atLeastOne("--batch", batch);
