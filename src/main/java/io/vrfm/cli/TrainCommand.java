@@ -70,8 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
     String posteriorInputs;
 
     @Option(names = "--reduction",
-            description = "Loss reduction: sum (per-sample sum, batch mean) or mean (over all elements); default sum.")
+            description = "Loss reduction of both the reconstruction and the KL: sum (per-sample sum, batch mean) or mean (over all elements); default sum.")
     String reduction;
+
+    @Option(names = "--recon-reduction", description = "Reconstruction: sum per sample (default) or mean over elements.")
+    String reconReduction;
+
+    @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions (default) or mean.")
+    String klReduction;
 
     @Option(names = "--checkpoint-every", defaultValue = "2000",
             description = "Checkpoint period in iterations; 0 = only at the end (default ${DEFAULT-VALUE}).")
@@ -129,6 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (posteriorInputs != null) c = c.withPosteriorInputs(PosteriorInput.parse(posteriorInputs));
         if (reduction != null) c = c.withReduction(Reduction.parse(reduction));
+        if (reconReduction != null) c = c.withReduction(c.reduction().withRecon(Reduction.parse(reconReduction)));
+        if (klReduction != null) c = c.withReduction(c.reduction().withKl(Reduction.parse(klReduction)));
         if (iters != null) c = c.withIters(iters);
         if (batch != null) c = c.withBatch(batch);
         if (lr != null) c = c.withLr(lr);

@@ -78,7 +78,7 @@ public final class FlowTrainer {
     private final int batch;
     private long seed, dataSeed, noiseSeed;
     private final float lambda;
-    private final Reduction reduction;
+    private final LossReduction reduction;
     private final FlowLosses.ConsistencyConfig consistency;
     private final int consistencyStage2At;
     private final AdamW optimizer;
@@ -178,7 +178,7 @@ public final class FlowTrainer {
         private int batch = 256;
         private long seed;
         private float lambda = 1f;
-        private Reduction reduction = Reduction.SUM;
+        private LossReduction reduction = LossReduction.SUM;
         private FlowLosses.ConsistencyConfig consistency = FlowLosses.ConsistencyConfig.paper();
         private int consistencyStage2At = Integer.MAX_VALUE;
         private Function<Map<String, Tensor>, AdamW> optimizer = p -> AdamW.withDefaults(p, 1e-3f);
@@ -218,8 +218,14 @@ public final class FlowTrainer {
             return this;
         }
 
-        /** How squared errors and the KL are reduced (default SUM, the paper's). */
+        /** One reduction for the squared errors and the KL alike (default SUM for both). */
         public Builder reduction(Reduction r) {
+            this.reduction = LossReduction.both(Objects.requireNonNull(r));
+            return this;
+        }
+
+        /** The reductions of the reconstruction (every method's squared error) and of V-RFM's KL, each its own. */
+        public Builder reduction(LossReduction r) {
             this.reduction = Objects.requireNonNull(r);
             return this;
         }
@@ -349,14 +355,14 @@ public final class FlowTrainer {
         switch (model.method()) {
             case RFM:
             case OTFM:
-                loss = FlowLosses.rfm(model.velocity(), b, reduction);
+                loss = FlowLosses.rfm(model.velocity(), b, reduction.recon());
                 break;
             case VRFM:
                 loss = FlowLosses.vrfm(model.velocity(), model.posterior(), b, lambda, reduction, noiseRng);
                 break;
             default:
                 float boundary = step < consistencyStage2At ? 0f : consistency.stage2Boundary();
-                loss = FlowLosses.consistency(model.velocity(), b, consistency, boundary, reduction);
+                loss = FlowLosses.consistency(model.velocity(), b, consistency, boundary, reduction.recon());
                 break;
         }
         double total = loss.total().item();

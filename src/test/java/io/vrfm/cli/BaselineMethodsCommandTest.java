@@ -73,4 +73,22 @@ class BaselineMethodsCommandTest {
         String rows = JSON.readTree(metrics.toFile()).path("rows").toString();
         assertTrue(rows.contains("otfm:ot") && rows.contains("cfm:cfm"), rows);
     }
+
+    @Test
+    void aSyntheticConfigWithOnlyReductionReadsAsBothTermsAndNewOnesRecordBoth() throws Exception {
+        Path run = tmp.resolve("old");
+        var cfg = io.vrfm.flow.TrainConfig.paper2d(io.vrfm.flow.Method.VRFM, 0)
+                .withReduction(new io.vrfm.flow.LossReduction(io.vrfm.flow.Reduction.MEAN, io.vrfm.flow.Reduction.SUM));
+        Files.createDirectories(run);
+        SingleRun.writeConfig(run, "synthetic-2d", cfg);
+        assertEquals(cfg.reduction(), SingleRun.readConfig(run).config().reduction());
+        com.fasterxml.jackson.databind.node.ObjectNode n =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(run.resolve("config.json").toFile());
+        assertEquals("mean", n.path("reduction").asText());
+        assertEquals("sum", n.path("kl_reduction").asText());
+        n.remove("kl_reduction");
+        Files.writeString(run.resolve("config.json"), JSON.writeValueAsString(n));
+        assertEquals(io.vrfm.flow.LossReduction.both(io.vrfm.flow.Reduction.MEAN),
+                SingleRun.readConfig(run).config().reduction());
+    }
 }
