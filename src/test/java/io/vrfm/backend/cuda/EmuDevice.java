@@ -114,9 +114,11 @@ final class EmuDevice implements Device {
             inc.append(" R(").append(k).append(")");
         }
         inc.append('\n');
-        Path incFile = dir.resolve("kernels-" + hash + ".inc");
+        // per-process names: test JVMs running in parallel may build the same driver at the same time
+        long pid = ProcessHandle.current().pid();
+        Path incFile = dir.resolve("kernels-" + hash + "-" + pid + ".inc");
         Files.writeString(incFile, inc);
-        Path tmp = dir.resolve("emu_driver-" + hash + ".tmp");
+        Path tmp = dir.resolve("emu_driver-" + hash + "-" + pid + ".tmp");
         String log = compile(incFile, tmp, CXX_FLAGS);
         if (log != null) { // no AddressSanitizer runtime here? build without it rather than fail
             String plain = CXX_FLAGS.replace(" -fsanitize=address", "");
@@ -134,7 +136,8 @@ final class EmuDevice implements Device {
                 }
             }
         }
-        Files.move(tmp, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return exe;
     }
 
