@@ -317,7 +317,7 @@ if [ -z "$peer_reason" ]; then
   peer gemm 30 gemm_torch.py --n 4096 --reps 20 --warmup 5; rc_g=$?
   peer_reason="$(grep -m1 '^unusable: ' "$work/gemm.txt" | sed 's/^unusable: //')"
   [ -z "$peer_reason" ] && [ "$rc_g" != 0 ] && peer_reason="gemm_torch.py: $(outcome $rc_g 30) (see bench.txt)"
-  t32="$(num "$work/gemm.txt" '^gemm torch fp32' 6)"; ttf="$(num "$work/gemm.txt" '^gemm torch tf32' 6)"
+  t32="$(num "$work/gemm.txt" '^gemm torch fp32' 7)"; ttf="$(num "$work/gemm.txt" '^gemm torch tf32' 7)"
 fi
 if [ -z "$peer_reason" ]; then
   # 5b. the V-RFM step at batch 65536 (ours: step 4's VrfmStepBench, method vrfm)
@@ -347,10 +347,12 @@ opk_u="$(peak_of "$out/bench.txt" 'batch = 128, device = cuda')"
 if [ -n "$peer_reason" ]; then p5="PyTorch: unusable: $peer_reason"; else p5="PyTorch: gemm $(outcome $rc_g 30), vrfm $(outcome $rc_v 25), unet $(outcome $rc_u 30)"; fi
 if [ "$CUDA_OK" = 1 ]; then o5="ours: UNet $(outcome $rc_o 50)"; else o5="ours: unusable: $REASON"; fi
 say "step 5 PyTorch peer (ours/PyTorch where both ran): $p5; $o5"
+if [ -z "$peer_reason" ] || [ "$CUDA_OK" = 1 ]; then   # the numbers, when at least one side ran
 say "    GEMM n=4096 FP32 GFLOP/s: torch.matmul ${t32:--}; ours cuBLAS ${o32:--} ($(ratio "$o32" "$t32")), kernel ${oker:--} ($(ratio "$oker" "$t32"))"
 say "    GEMM n=4096 TF32 GFLOP/s: torch.matmul ${ttf:--}; ours cuBLAS TF32 ${otf:--} ($(ratio "$otf" "$ttf"))"
 say "    V-RFM step batch 65536 ms/step: torch ${tms:--}; ours ${oms:--} ($(ratio "$oms" "$tms"); below 1 is faster); peak MiB: torch ${tpk_v:--}, ours ${opk_v:--} ($(ratio "$opk_v" "$tpk_v"))"
 say "    UNet step batch 128 images/s: torch ${tis:--}; ours ${ois:--} ($(ratio "$ois" "$tis")); peak MiB: torch ${tpk_u:--}, ours ${opk_u:--} ($(ratio "$opk_u" "$tpk_u"))"
+fi
 pack_extra
 
 say "done in $(( $(date +%s) - start )) s (deadline $(( deadline - start )) s); files: $(cd "$out" && ls | paste -sd' ' -)"
