@@ -15,7 +15,9 @@
 #                      gets SIGQUIT (thread dump into this file), then SIGKILL
 #   parity-junit.xml   step 2: the JUnit XML report of each JVM, appended after it ends
 #   train.txt          step 3: the README main job (reproduce synthetic-2d --quick) with --device cuda
-#   bench.txt          step 4: JMH CUDA benchmarks (element-wise GB/s vs copy, SGEMM kernel vs cuBLAS), V-RFM step
+#   bench.txt          step 4: JMH CUDA benchmarks (element-wise GB/s vs copy, SGEMM kernel vs cuBLAS), V-RFM step;
+#                      step 5: the PyTorch peers (torch.matmul FP32/TF32, V-RFM step at batch 65536, UNet step at
+#                      batch 128, each with torch.cuda.max_memory_allocated) and our UNet step on CUDA
 #   extra.tgz          everything else (per-JVM reports, the training run folder, JMH JSON), re-packed after
 #                      every step
 # Every step and every command runs under `timeout`, each limited by what is left of the global deadline.
@@ -171,8 +173,12 @@ if [ ${#libdirs[@]} -gt 0 ]; then
 fi
 [ -n "$cublas13" ] && export VRFM_CUBLAS13="$cublas13"   # where a cuBLAS 13 binding may look first
 echo "== LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" >> "$host"
-torch="$(for py in "${pythons[@]:0:3}"; do lim 40 "$py" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version())' 2>/dev/null && break; done | head -1)"
-echo "== ${torch:-torch: not importable}" >> "$host"
+torch=""; torch_py=""   # the first of the first three Pythons that imports torch (step 5 runs the peers with it)
+for py in "${pythons[@]:0:3}"; do
+  t="$(lim 40 "$py" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version())' 2>/dev/null | head -1)"
+  if [ -n "$t" ]; then torch="$t"; torch_py="$py"; break; fi
+done
+echo "== ${torch:-torch: not importable}${torch_py:+ ($torch_py)}" >> "$host"
 say "step 0 libraries: cuBLAS 12: ${cublas12:-none}; cuBLAS 13: ${cublas13:-none}$(pipver 'nvidia_cublas*'); cuDNN 9: ${cudnn9:-none}$(pipver 'nvidia_cudnn*'); ${torch:-no torch}"
 [ -z "$cublas12" ] && say "step 0 note: no libcublas.so.12 -> JCublas 12.6 cannot load; GEMM takes the hand-written kernel unless a cuBLAS 13 binding is present"
 pack_extra
@@ -271,6 +277,81 @@ else
   rc=$?
   say "step 4 bench (V-RFM step): $(outcome $rc 80)"
   grep -E '^VrfmStepBench|^Benchmark' "$out/bench.txt" | sed 's/^/    /' | tee -a "$out/summary.txt"
+fi
+pack_extra
+
+# ------------------------------------------------------------------ 5. the PyTorch peer, in the same run (<= 90 s)
+# bench/gemm_torch.py, vrfm_step_torch.py and unet_step_torch.py from the checkout beside this script (gpu-run.sh
+# runs the checkout's gpu-check.sh; the bundle does not carry them), run with the Python that imported torch in
+# step 0; our UNet step (UnetStepBench -p device=cuda) at batch 128; ratios ours/PyTorch where both sides ran.
+# Peak memory: ours is the caching allocator's high-water mark of bytes live in buffers (bucket-rounded), PyTorch's
+# is torch.cuda.max_memory_allocated after warm-up; both include the parameters and optimizer state.
+STEP5_S=90
+step5_end=$(( $(date +%s) + STEP5_S ))
+# slim LIMIT CMD...: lim, capped also by what is left of step 5's own budget
+slim() { local l r; l=$1; shift; r=$(( step5_end - $(date +%s) )); [ "$r" -lt "$l" ] && l=$r; [ "$l" -lt 3 ] && return 125; lim "$l" "$@"; }
+pydir="$here"; [ -f "$pydir/gemm_torch.py" ] || pydir="$B/bench"
+echo "== step 5: PyTorch peers (${torch_py:-no Python with torch}; scripts in $pydir)" >> "$out/bench.txt"
+peer_reason=""
+if [ -z "$torch_py" ]; then peer_reason="no Python with torch found (step 0)"
+elif [ ! -f "$pydir/gemm_torch.py" ]; then peer_reason="the PyTorch peer scripts are not in $pydir (run the checkout's bench/gpu-check.sh, as gpu-run.sh does)"
+fi
+# num FILE REGEX FIELD: the FIELD-th word of the last line of FILE matching REGEX
+num() { grep -E "$2" "$1" 2>/dev/null | tail -1 | awk -v f="$3" '{print $f}'; }
+# ratio A B: A/B with 2 decimals, or "-" when either is missing or B is 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+# peak_of FILE PARAMS-REGEX: our allocator's "peak N MiB live" after the JMH trial whose "# Parameters:" match
+peak_of() { awk -v want="$2" '/^# Parameters:/ {cur = ($0 ~ want)} cur && /peak [0-9.]+ MiB live/ {
+    m = $0; sub(/.*peak /, "", m); sub(/ MiB live.*/, "", m); p = m} END {print p}' "$1"; }
+peer() {   # peer NAME LIMIT SCRIPT ARGS...: runs a peer into $work/NAME.txt (and bench.txt); echoes its status
+  local name=$1 l=$2; shift 2
+  echo "-- $* (limit $l s)" >> "$out/bench.txt"
+  slim "$l" "$torch_py" "$pydir/$@" > "$work/$name.txt" 2>> "$out/bench.txt"
+  local rc=$?
+  cat "$work/$name.txt" >> "$out/bench.txt"
+  return $rc
+}
+# 5a. GEMM at CudaGemmBench's size; its "unusable: ..." line (torch without CUDA) stops the other peers
+t32=""; ttf=""; tms=""; tpk_v=""; tis=""; tpk_u=""; rc_g=125; rc_v=125; rc_u=125
+if [ -z "$peer_reason" ]; then
+  peer gemm 30 gemm_torch.py --n 4096 --reps 20 --warmup 5; rc_g=$?
+  peer_reason="$(grep -m1 '^unusable: ' "$work/gemm.txt" | sed 's/^unusable: //')"
+  [ -z "$peer_reason" ] && [ "$rc_g" != 0 ] && peer_reason="gemm_torch.py: $(outcome $rc_g 30) (see bench.txt)"
+  t32="$(num "$work/gemm.txt" '^gemm torch fp32' 7)"; ttf="$(num "$work/gemm.txt" '^gemm torch tf32' 7)"
+fi
+if [ -z "$peer_reason" ]; then
+  # 5b. the V-RFM step at batch 65536 (ours: step 4's VrfmStepBench, method vrfm)
+  peer vrfm 25 vrfm_step_torch.py --device cuda --method vrfm --batch 65536 --steps 10 --warmup 3; rc_v=$?
+  tms="$(num "$work/vrfm.txt" '^vrfm ' 2)"; tpk_v="$(num "$work/vrfm.txt" '^peak_mib' 2)"
+  # 5c. the UNet step at batch 128
+  peer unet 30 unet_step_torch.py --device cuda --batch 128 --iters 5 --warmup 2 --repeats 2; rc_u=$?
+  tis="$(num "$work/unet.txt" '^images/s' 2)"; tpk_u="$(num "$work/unet.txt" '^peak_mib' 2)"
+fi
+# ours: the UNet step on CUDA at batch 128 (the GEMM and V-RFM sides ran in step 4)
+rc_o=125
+if [ "$CUDA_OK" = 1 ]; then
+  echo "== UnetStepBench -p device=cuda -p batch=128" >> "$out/bench.txt"
+  slim 50 "$JAVA" "${JFLAGS[@]}" -cp "$CP" org.openjdk.jmh.Main 'io.vrfm.bench.UnetStepBench' \
+      -p device=cuda -p batch=128 -wi 1 -i 2 -w 1s -r 2s -f 1 -rf json -rff "$work/jmh-unet.json" >> "$out/bench.txt" 2>&1
+  rc_o=$?
+fi
+o32="$(num "$out/bench.txt" '^\| cublas \| 4096 \|' 6)"; otf="$(num "$out/bench.txt" '^\| cublas-tf32 \| 4096 \|' 6)"
+oker="$(num "$out/bench.txt" '^\| kernel \| 4096 \|' 6)"
+vline="$(grep -E '^VrfmStepBench\.step +65536 +cuda +vrfm ' "$out/bench.txt" | tail -1)"
+oms="$(echo "$vline" | awk '{print $(NF-3)}')"                                    # "score ± error ms/op"
+case "$oms" in [0-9]*) ;; *) oms="$(echo "$vline" | awk 'NF {print $(NF-1)}')" ;; esac   # "score ms/op"
+opk_v="$(peak_of "$out/bench.txt" 'batch = 65536, device = cuda, method = vrfm')"
+ops="$(grep -E '^UnetStepBench\.step ' "$out/bench.txt" | tail -1 | awk '{for (i = 1; i <= NF; i++) if ($i == "thrpt") {print $(i + 2); exit}}')"
+ois="$(awk -v o="$ops" 'BEGIN { if (o != "") printf "%.2f", o * 128 }')"
+opk_u="$(peak_of "$out/bench.txt" 'batch = 128, device = cuda')"
+if [ -n "$peer_reason" ]; then p5="PyTorch: unusable: $peer_reason"; else p5="PyTorch: gemm $(outcome $rc_g 30), vrfm $(outcome $rc_v 25), unet $(outcome $rc_u 30)"; fi
+if [ "$CUDA_OK" = 1 ]; then o5="ours: UNet $(outcome $rc_o 50)"; else o5="ours: unusable: $REASON"; fi
+say "step 5 PyTorch peer (ours/PyTorch where both ran): $p5; $o5"
+if [ -z "$peer_reason" ] || [ "$CUDA_OK" = 1 ]; then   # the numbers, when at least one side ran
+say "    GEMM n=4096 FP32 GFLOP/s: torch.matmul ${t32:--}; ours cuBLAS ${o32:--} ($(ratio "$o32" "$t32")), kernel ${oker:--} ($(ratio "$oker" "$t32"))"
+say "    GEMM n=4096 TF32 GFLOP/s: torch.matmul ${ttf:--}; ours cuBLAS TF32 ${otf:--} ($(ratio "$otf" "$ttf"))"
+say "    V-RFM step batch 65536 ms/step: torch ${tms:--}; ours ${oms:--} ($(ratio "$oms" "$tms"); below 1 is faster); peak MiB: torch ${tpk_v:--}, ours ${opk_v:--} ($(ratio "$opk_v" "$tpk_v"))"
+say "    UNet step batch 128 images/s: torch ${tis:--}; ours ${ois:--} ($(ratio "$ois" "$tis")); peak MiB: torch ${tpk_u:--}, ours ${opk_u:--} ($(ratio "$opk_u" "$tpk_u"))"
 fi
 pack_extra
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer of VrfmStepBench: one training step of the paper's 2-D synthetic model, batch 1000, CPU.
+"""PyTorch peer of VrfmStepBench: one training step of the paper's 2-D synthetic model, batch 1000, CPU (or CUDA).
 
 The same networks as io.vrfm.nn.SyntheticVelocityNet / SyntheticPosterior (App. D.1): per-coordinate sinusoidal
 encodings (64 features per scalar, top frequency 30, max period 1000) + Linear-GELU-Linear (width 64) for t and x;
@@ -9,7 +9,10 @@ Loss: per-sample sum of squared error (mean over batch) + lambda * KL (mean over
 Data: 6 Gaussians on radius 1/3 -> 6 Gaussians on radius 1 (std 0.05), sampled per step like the Java trainer.
 
 Usage: /usr/bin/python3 bench/vrfm_step_torch.py [--method vrfm|rfm] [--threads 2] [--batch 1000] [--steps 50]
-Prints: "<method> <ms per step>".
+                                                 [--device cpu|cuda]
+Prints: "<method> <ms per step>" (best of 3 timed runs of --steps steps after --warmup steps). With --device cuda
+(eager, FP32 matmuls, timed with CUDA events) a second line "peak_mib <torch.cuda.max_memory_allocated in MiB>";
+without a usable CUDA device it prints "unusable: <reason>" and exits 0.
 """
 import argparse
 import math
@@ -71,10 +74,10 @@ class Posterior(nn.Module):
         return out[:, :self.latent], out[:, self.latent:]
 
 
-def ring(n, k, radius, std):
-    idx = torch.randint(0, k, (n,))
+def ring(n, k, radius, std, device="cpu"):
+    idx = torch.randint(0, k, (n,), device=device)
     a = 2 * math.pi * idx.float() / k
-    return torch.stack([radius * a.cos(), radius * a.sin()], dim=1) + std * torch.randn(n, 2)
+    return torch.stack([radius * a.cos(), radius * a.sin()], dim=1) + std * torch.randn(n, 2, device=device)
 
 
 def main():
@@ -84,24 +87,33 @@ def main():
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = ap.parse_args()
+    cuda = a.device == "cuda"
+    if cuda and not torch.cuda.is_available():
+        print(f"unusable: torch has no CUDA (torch {torch.__version__}, CUDA build {torch.version.cuda})")
+        return
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = False  # FP32, like the Java trainer's default GEMM path
+        torch.backends.cudnn.allow_tf32 = False
+    dev = a.device
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     latent, lam = 8, 0.1
     vrfm = a.method == "vrfm"
-    v = Velocity(latent=latent if vrfm else 0)
+    v = Velocity(latent=latent if vrfm else 0).to(dev)
     params = list(v.parameters())
     q = None
     if vrfm:
-        q = Posterior(latent=latent)
+        q = Posterior(latent=latent).to(dev)
         params += list(q.parameters())
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
 
     def step():
         b = a.batch
-        x0 = ring(b, 6, 1 / 3, 0.05)
-        x1 = ring(b, 6, 1.0, 0.05)
-        t = torch.rand(b, 1)
+        x0 = ring(b, 6, 1 / 3, 0.05, dev)
+        x1 = ring(b, 6, 1.0, 0.05, dev)
+        t = torch.rand(b, 1, device=dev)
         xt = (1 - t) * x0 + t * x1
         target = x1 - x0
         if vrfm:
@@ -121,13 +133,28 @@ def main():
 
     for _ in range(a.warmup):
         step()
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
     best = float("inf")
     for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(a.steps):
-            step()
-        best = min(best, (time.perf_counter() - t0) / a.steps * 1e3)
-    print(f"{a.method} {best:.3f}")
+        if cuda:
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            for _ in range(a.steps):
+                step()
+            end.record()
+            end.synchronize()
+            ms = start.elapsed_time(end) / a.steps
+        else:
+            t0 = time.perf_counter()
+            for _ in range(a.steps):
+                step()
+            ms = (time.perf_counter() - t0) / a.steps * 1e3
+        best = min(best, ms)
+    print(f"{a.method} {best:.3f}", flush=True)
+    if cuda:
+        print(f"peak_mib {torch.cuda.max_memory_allocated() / 2**20:.1f}", flush=True)
 
 
 if __name__ == "__main__":

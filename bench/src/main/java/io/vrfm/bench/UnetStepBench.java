@@ -14,6 +14,7 @@ import io.vrfm.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -21,12 +22,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * One RFM training step (forward, MSE to {@code x1 − x0}, backward, Adam) of a small torchcfm UNet on the CPU:
+ * One RFM training step (forward, MSE to {@code x1 − x0}, backward, Adam) of a small torchcfm UNet on {@code device}:
  * 3×32×32 images, 32 channels, 1 res block, mult [1, 2, 2], attention at 16×16, 4 heads, batch {@code batch}.
  * images/s = ops/s · batch; {@code bench/run-unet-bench.sh} prints it beside PyTorch
  * ({@code bench/unet_step_torch.py}, same module tree and sizes, same thread count).
@@ -49,6 +51,10 @@ public class UnetStepBench {
     @Param({"0"})
     public int threads;
 
+    /** cpu or cuda (gpu-check.sh runs cuda at batch 128 beside bench/unet_step_torch.py --device cuda). */
+    @Param({"cpu"})
+    public String device;
+
     private Backend be;
     private UNet net;
     private AdamW opt;
@@ -57,7 +63,11 @@ public class UnetStepBench {
 
     @Setup
     public void setUp() {
-        be = threads > 0 ? new CpuBackend(threads) : new CpuBackend();
+        if (device.equals("cpu")) {
+            be = threads > 0 ? new CpuBackend(threads) : new CpuBackend();
+        } else {
+            be = io.vrfm.backend.Devices.open(device, System.err::println);
+        }
         rng = new Rng(0);
         net = new UNet(be, rng, CONFIG);
         opt = AdamW.adam(net.namedParameters(), 2e-4f);
@@ -73,5 +83,12 @@ public class UnetStepBench {
         loss.backward();
         opt.step();
         return loss.item();
+    }
+
+    /** Prints the backend's description (on CUDA: the allocator's peak device memory) and closes it. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        System.out.println("# backend after the trial: " + be.describe());
+        be.close();
     }
 }

@@ -61,6 +61,7 @@ public class VrfmStepBench {
     /** The CUDA backend, or one line saying why it is unusable (the benchmarks use the library, not the launcher). */
     @TearDown(Level.Trial)
     public void tearDown() {
+        System.out.println("# backend after the trial: " + be.describe());
         be.close();
     }
 

@@ -45,6 +45,8 @@ final class DeviceAllocator {
     private final Device device;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long cachedBytes, liveBytes, deviceBytes, deviceMallocs, requests, liveBlocks;
+    /** High-water marks: bytes live in buffers (like torch.cuda.max_memory_allocated) and bytes held on device. */
+    private long peakLiveBytes, peakDeviceBytes;
 
     DeviceAllocator(Device device) {
         this.device = device;
@@ -77,6 +79,8 @@ final class DeviceAllocator {
         }
         liveBytes += b;
         liveBlocks++;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        peakDeviceBytes = Math.max(peakDeviceBytes, deviceBytes);
         return new Block(this, address, b);
     }
 
@@ -135,13 +139,20 @@ final class DeviceAllocator {
     }
 
     synchronized String stats() {
-        return String.format("allocator: %d requests, %d device mallocs, %.1f MiB on device (%.1f MiB live, %.1f MiB cached)",
-                requests, deviceMallocs, deviceBytes / (double) MIB, liveBytes / (double) MIB, cachedBytes / (double) MIB);
+        return String.format("allocator: %d requests, %d device mallocs, %.1f MiB on device (%.1f MiB live, %.1f MiB cached); "
+                        + "peak %.1f MiB live, %.1f MiB on device",
+                requests, deviceMallocs, deviceBytes / (double) MIB, liveBytes / (double) MIB, cachedBytes / (double) MIB,
+                peakLiveBytes / (double) MIB, peakDeviceBytes / (double) MIB);
     }
 
     /** Blocks handed out and not yet released (tensor storages and workspaces in use). */
     synchronized long liveBlocks() {
         return liveBlocks;
+    }
+
+    /** The most bytes ever live in buffers at once (bucket-rounded sizes). */
+    synchronized long peakLiveBytes() {
+        return peakLiveBytes;
     }
 
     synchronized long deviceMallocs() {

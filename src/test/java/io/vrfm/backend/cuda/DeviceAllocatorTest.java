@@ -56,6 +56,19 @@ class DeviceAllocatorTest {
     }
 
     @Test
+    void peakLiveBytesIsTheHighWaterMarkNotTheCurrentUse() {
+        DeviceAllocator pool = new DeviceAllocator(new FakeDevice(1 << 30));
+        DeviceAllocator.Block a = pool.acquire(1000);   // bucket 1024
+        DeviceAllocator.Block b = pool.acquire(3000);   // bucket 4096
+        pool.release(a);
+        pool.release(b);
+        DeviceAllocator.Block c = pool.acquire(1000);   // reused from the cache
+        assertEquals(1024 + 4096, pool.peakLiveBytes());
+        assertTrue(pool.stats().contains("peak 0.0 MiB live"), pool.stats());
+        pool.release(c);
+    }
+
+    @Test
     void releasedBlocksAreReusedWithoutDeviceMalloc() {
         FakeDevice dev = new FakeDevice(1 << 30);
         DeviceAllocator alloc = new DeviceAllocator(dev);
