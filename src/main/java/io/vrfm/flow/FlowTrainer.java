@@ -2,6 +2,7 @@ package io.vrfm.flow;
 
 import io.vrfm.backend.Backend;
 import io.vrfm.io.Checkpoint;
+import io.vrfm.nn.ClassConditionalField;
 import io.vrfm.nn.Module;
 import io.vrfm.nn.PosteriorEncoder;
 import io.vrfm.nn.VelocityField;
@@ -333,17 +334,21 @@ public final class FlowTrainer {
         Rng dataRng = new Rng(mix(dataSeed, step)), noiseRng = new Rng(mix(noiseSeed, step));
         PairSource.Pairs p = pairs.pairs(be, dataRng, batch);
         Interpolant.Batch b = Interpolant.sample(noiseRng, p.x0(), p.x1());
+        VelocityField v = model.velocity();
+        if (p.label() != null && v instanceof ClassConditionalField c) {
+            v = c.withLabels(p.label()); // labelled pairs reach a class-conditional field
+        }
         FlowLosses.Loss loss;
         switch (model.method()) {
             case RFM:
-                loss = FlowLosses.rfm(model.velocity(), b, reduction);
+                loss = FlowLosses.rfm(v, b, reduction);
                 break;
             case VRFM:
-                loss = FlowLosses.vrfm(model.velocity(), model.posterior(), b, lambda, reduction, noiseRng);
+                loss = FlowLosses.vrfm(v, model.posterior(), b, lambda, reduction, noiseRng);
                 break;
             default:
                 float boundary = step < consistencyStage2At ? 0f : consistency.stage2Boundary();
-                loss = FlowLosses.consistency(model.velocity(), b, consistency, boundary, reduction);
+                loss = FlowLosses.consistency(v, b, consistency, boundary, reduction);
                 break;
         }
         double total = loss.total().item();
