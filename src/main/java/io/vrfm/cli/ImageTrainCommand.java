@@ -32,7 +32,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--method", description = "rfm or vrfm (default: vrfm)") String method;
     @Option(names = "--model", description = "unet, mnist-resnet, sit or vsit (V-SiT: sit with --method vrfm) (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
     @Option(names = "--config", description = "SiT shape: S/2, B/2, L/2, XL/2 (also /4, /8) or DEPTHxWIDTHxHEADS/PATCH (default: the preset's; S/2 for paper)") String sitConfig;
-    @Option(names = "--patch", description = "SiT patch size, replacing the config's (must divide the image side: 2, 4, 7 or 14 for 28×28)") Integer patch;
+    @Option(names = "--patch", description = "SiT patch size, replacing the config's; must divide the image side: 2, 4, 7 or 14 for 28×28 (default: the config's)") Integer patch;
     @Option(names = "--class-cond", description = "SiT: class-conditional on the data set's labels (default: the preset's; on for sit)") Boolean classCond;
     @Option(names = "--cfg-dropout", description = "label dropout to the null class for classifier-free guidance (default: the preset's; 0.1 for sit)") Float cfgDropout;
     @Option(names = "--preset", description = "paper or quick (default: paper)") String preset;
