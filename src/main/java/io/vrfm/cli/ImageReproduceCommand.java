@@ -40,10 +40,11 @@ import java.util.concurrent.Callable;
  * full test split, Dopri5 at 1e-5, manifold with Dopri5.
  */
 @Command(name = "reproduce-image", mixinStandardHelpOptions = true,
-        description = {"Reproduce the paper's image experiment: reproduce-image mnist [--quick].",
+        description = {"Reproduce the paper's image experiments: reproduce-image mnist|fashion-mnist|sit-fashion [--quick].",
                 "Run folder rules as for train: --resume continues one (finished models are reused), --force clears it."})
 public final class ImageReproduceCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "mnist or fashion-mnist (cifar10: use train-image with the paper recipe)")
+    @Parameters(index = "0", description = "mnist, fashion-mnist, or sit-fashion (class-conditional SiT vs V-SiT on"
+            + " Fashion-MNIST; cifar10: use train-image with the paper recipe)")
     String dataset;
     @Option(names = "--quick", description = "the two-core configuration, under 30 minutes (default: off)") boolean quick;
     @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
@@ -56,7 +57,8 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     /** Whether {@code reproduce EXPERIMENT} names an image experiment handled here. */
     static boolean isImageExperiment(String experiment) {
         String e = experiment.trim().toLowerCase(java.util.Locale.ROOT);
-        return e.equals("mnist") || e.equals("fashion-mnist") || e.equals("fashion_mnist") || e.equals("fashionmnist");
+        return e.equals("mnist") || e.equals("fashion-mnist") || e.equals("fashion_mnist") || e.equals("fashionmnist")
+                || SiTFashionExperiment.names(e);
     }
 
     /** Entry point shared with {@code reproduce mnist|fashion-mnist}. */
@@ -76,6 +78,9 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (SiTFashionExperiment.names(dataset)) {
+            return SiTFashionExperiment.run(quick, run, dataDir, device, seed, steps, evalSamples);
+        }
         long start = System.nanoTime();
         String ds = Datasets.canonicalName(dataset);
         if (ds.equals("cifar10")) {

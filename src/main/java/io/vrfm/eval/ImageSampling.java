@@ -38,8 +38,13 @@ public final class ImageSampling {
             return new SamplerSpec("dopri5", 0, tol);
         }
 
+        /** SiT's SDE sampler ({@link io.vrfm.flow.Sampler#sitSde}, diffusion norm 1) with {@code steps}. */
+        public static SamplerSpec sitSde(int steps) {
+            return new SamplerSpec("sit-sde", steps, 0);
+        }
+
         public String label() {
-            return sampler.equals("euler") ? "euler-" + steps : "dopri5";
+            return sampler.equals("dopri5") ? "dopri5" : sampler + "-" + steps;
         }
     }
 
@@ -125,7 +130,10 @@ public final class ImageSampling {
                 int b = Math.min(chunk, n - s);
                 Tensor x0 = Tensor.randn(be, rng, b, chw[0], chw[1], chw[2]);
                 Tensor z = Samplers.drawLatent(field, b, rng, be);
-                SampleResult r = integrate(cond == null ? field : cond.field(field, be, s, b), x0, z, spec);
+                VelocityField fb = cond == null ? field : cond.field(field, be, s, b);
+                SampleResult r = spec.sampler().equals("sit-sde")
+                        ? Samplers.sitSde(Ode.of(fb, z), x0, spec.steps(), 1f, rng, false)
+                        : integrate(fb, x0, z, spec);
                 float[] px = r.x().toArray();
                 System.arraycopy(px, 0, all, s * px.length / b, px.length);
                 nfe += r.nfe();
@@ -136,6 +144,9 @@ public final class ImageSampling {
     }
 
     public static SampleResult integrate(VelocityField field, Tensor x0, Tensor z, SamplerSpec spec) {
+        if (spec.sampler().equals("sit-sde")) {
+            throw new IllegalArgumentException("sit-sde needs a noise stream: use generate");
+        }
         if (spec.sampler().equals("dopri5")) {
             return Samplers.dopri5(Ode.of(field, z), x0, spec.tol(), spec.tol(), false);
         }

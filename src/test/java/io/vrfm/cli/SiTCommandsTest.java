@@ -89,4 +89,31 @@ class SiTCommandsTest {
         assertEquals(2, condUnet.rc, condUnet.toString());
         assertTrue(condUnet.err.contains("--class-cond needs --model sit"), condUnet.err);
     }
+
+    @Test
+    void reproduceSitFashionRunsEndToEndOnATinyPreset() throws Exception {
+        Path data = data();
+        Path out = tmp.resolve("rep");
+        Cli r = Cli.run("reproduce", "sit-fashion", "--quick", "--iters", "2", "--eval-samples", "20", "--device", "cpu",
+                "--data-dir", data.toString(), "--out", out.toString());
+        assertEquals(0, r.rc, r.toString());
+        JsonNode m = ImageRuns.JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals("reproduce-image sit-fashion --quick", m.path("experiment").asText());
+        java.util.Set<String> models = new java.util.TreeSet<>();
+        java.util.Set<String> samplers = new java.util.TreeSet<>();
+        for (JsonNode row : m.path("rows")) {
+            models.add(row.path("model").asText());
+            samplers.add(row.path("sampler").asText());
+            double acc = row.path("class_accuracy").asDouble(-1);
+            assertTrue(acc >= 0 && acc <= 1, row.toString());
+        }
+        assertEquals(java.util.Set.of("sit", "sit+cfg1.5", "vsit", "vsit+cfg1.5"), models);
+        assertTrue(samplers.contains("sit-sde-20") && samplers.contains("dopri5") && samplers.contains("euler-2"),
+                samplers.toString());
+        for (String name : models) {
+            assertTrue(Files.isRegularFile(out.resolve("samples-" + name + ".png")), name);
+        }
+        assertTrue(r.out.contains("sit+cfg1.5") && r.out.contains("acc "), r.out);
+        assertEquals("sit", ImageRuns.JSON.readTree(out.resolve("vsit/recipe.json").toFile()).path("model").asText());
+    }
 }
