@@ -51,6 +51,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
     @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, quick 300)") Integer evalSamples;
     @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--classifier-steps", description = "training steps of the feature classifier (default: 3000, quick 300)") Integer classifierSteps;
     @Mixin RunOptions run = new RunOptions();
     @Mixin DeviceOption device = new DeviceOption();
 
@@ -79,7 +80,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (SiTFashionExperiment.names(dataset)) {
-            return SiTFashionExperiment.run(quick, run, dataDir, device, seed, steps, evalSamples);
+            return SiTFashionExperiment.run(quick, run, dataDir, device, seed, steps, evalSamples, classifierSteps);
         }
         long start = System.nanoTime();
         String ds = Datasets.canonicalName(dataset);
@@ -104,7 +105,8 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
         // 1. classifier for classifier-FID (cached in the run folder)
         long t = System.nanoTime();
-        int clsSteps = quick ? 300 : 3000;
+        int clsSteps = classifierSteps != null ? classifierSteps : quick ? 300 : 3000;
+        if (clsSteps < 1) throw new IllegalArgumentException("--classifier-steps must be >= 1, got " + clsSteps);
         ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test,
                 ClassifierFid.cacheFile(dir, train, clsSteps, 64, seed + 17), clsSteps, 64, seed + 17, System.err::println);
         ClassifierFid fid = ClassifierFid.of(cnn, test, test.count());

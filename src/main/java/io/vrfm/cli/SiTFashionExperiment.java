@@ -46,7 +46,7 @@ final class SiTFashionExperiment {
     }
 
     static int run(boolean quick, RunOptions run, Path dataDir, DeviceOption device, long seed, Integer steps,
-                   Integer evalSamples) throws Exception {
+                   Integer evalSamples, Integer classifierSteps) throws Exception {
         long start = System.nanoTime();
         String ds = "fashion-mnist";
         boolean resume = run.resuming();
@@ -64,7 +64,8 @@ final class SiTFashionExperiment {
         Map<String, Object> timings = new LinkedHashMap<>();
 
         long t = System.nanoTime();
-        int clsSteps = quick ? 300 : 3000;
+        int clsSteps = classifierSteps != null ? classifierSteps : quick ? 300 : 3000;
+        if (clsSteps < 1) throw new IllegalArgumentException("--classifier-steps must be >= 1, got " + clsSteps);
         ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test,
                 ClassifierFid.cacheFile(dir, train, clsSteps, 64, seed + 17), clsSteps, 64, seed + 17, System.err::println);
         ClassifierFid fid = ClassifierFid.of(cnn, test, test.count());

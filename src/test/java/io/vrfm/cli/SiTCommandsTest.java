@@ -92,9 +92,11 @@ class SiTCommandsTest {
 
     @Test
     void reproduceSitFashionRunsEndToEndOnATinyPreset() throws Exception {
+        assertTrue(ImageReproduceCommand.isImageExperiment("sit-fashion"), "reproduce sit-fashion dispatches here too");
         Path data = data();
         Path out = tmp.resolve("rep");
-        Cli r = Cli.run("reproduce", "sit-fashion", "--quick", "--iters", "2", "--eval-samples", "20", "--device", "cpu",
+        Cli r = Cli.run("reproduce-image", "sit-fashion", "--quick", "--steps", "2", "--eval-samples", "10",
+                "--classifier-steps", "2", "--device", "cpu",
                 "--data-dir", data.toString(), "--out", out.toString());
         assertEquals(0, r.rc, r.toString());
         JsonNode m = ImageRuns.JSON.readTree(out.resolve("metrics.json").toFile());
