@@ -29,8 +29,8 @@ public final class FidStatsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "statistics file, .npz or .safetensors") Path out;
     @Option(names = "--samples", defaultValue = "50000", description = "at most this many images (default: ${DEFAULT-VALUE})") int samples;
     @Option(names = "--inception-size", defaultValue = "299", hidden = true,
-            description = "resize target; anything but 299 gives numbers not comparable with published FIDs") int size;
-    @Option(names = "--data-dir", defaultValue = "data") Path dataDir;
+            description = "resize target; anything but 299 gives numbers not comparable with published FIDs (default: ${DEFAULT-VALUE})") int size;
+    @Option(names = "--data-dir", defaultValue = "data", description = "where data fetch put the data sets (default: ${DEFAULT-VALUE})") Path dataDir;
     @Mixin DeviceOption device = new DeviceOption();
 
     @Override

@@ -51,10 +51,10 @@ public final class ImageEvalCommand implements Callable<Integer> {
 
     @Option(names = "--fid", defaultValue = "classifier",
             description = "classifier (a small classifier trained here) or inception (needs --inception) (default: ${DEFAULT-VALUE})") String fidKind;
-    @Option(names = "--inception", description = "FID Inception-v3 weights (safetensors, see tools/convert_fid_inception.py)") Path inception;
+    @Option(names = "--inception", description = "FID Inception-v3 weights (safetensors, see tools/convert_fid_inception.py; default: none, needed by --fid inception)") Path inception;
     @Option(names = "--fid-stats", description = "Inception reference statistics from fid-stats (default: the test split)") Path fidStats;
     @Option(names = "--inception-size", defaultValue = "299", hidden = true,
-            description = "resize target; anything but 299 gives numbers not comparable with published FIDs") int inceptionSize;
+            description = "resize target; anything but 299 gives numbers not comparable with published FIDs (default: ${DEFAULT-VALUE})") int inceptionSize;
 
     @Option(names = "--cfg", description = "class-conditional runs: classifier-free guidance scale; 1 = the conditional"
             + " field, 0 = the unconditional one (default: 1; the paper samples with 1.5)") Float cfg;

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -29,7 +30,7 @@ import java.util.concurrent.Callable;
                         + " match it, except a larger --steps and the checkpoint/sample periods."})
 public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "mnist, fashion-mnist or cifar10 (required unless --resume; default: none)") String dataset;
-    @Option(names = "--method", description = "rfm or vrfm (default: vrfm)") String method;
+    @Option(names = "--method", description = "rfm, vrfm, otfm or cfm (default: vrfm)") String method;
     @Option(names = "--model", description = "unet, mnist-resnet, sit or vsit (V-SiT: sit with --method vrfm) (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
     @Option(names = "--config", description = "SiT shape: S/2, B/2, L/2, XL/2 (also /4, /8) or DEPTHxWIDTHxHEADS/PATCH (default: the preset's; S/2 for paper)") String sitConfig;
     @Option(names = "--patch", description = "SiT patch size, replacing the config's; must divide the image side: 2, 4, 7 or 14 for 28×28 (default: the config's)") Integer patch;
@@ -51,7 +52,9 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--blocks", description = "res blocks per level (UNet) / per stage (mnist-resnet) (default: the preset's)") Integer blocks;
     @Option(names = "--dropout", description = "dropout in [0, 1) (default: the preset's)") Float dropout;
     @Option(names = "--posterior-width", description = "posterior encoder base width (default: the preset's)") Integer posteriorWidth;
-    @Option(names = "--reduction", description = "mean or sum (default: mean)") String reduction;
+    @Option(names = "--reduction", description = "mean or sum for both the reconstruction and the KL, as the single setting of earlier versions (default: the preset's, see --recon-reduction, --kl-reduction)") String reduction;
+    @Option(names = "--recon-reduction", description = "reconstruction: mean over elements or per-sample sum (default: mean)") String reconReduction;
+    @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions or mean (default: sum)") String klReduction;
     @Option(names = "--checkpoint-every", description = "checkpoint period in steps; 0 = only at the end (default: the preset's)") Integer checkpointEvery;
     @Option(names = "--sample-every", description = "sample-grid period in steps; 0 = never (default: the preset's)") Integer sampleEvery;
     @Option(names = "--seed", description = "seed (default: 0)") Long seed;
@@ -122,7 +125,12 @@ public final class ImageTrainCommand implements Callable<Integer> {
         if (blocks != null) o.put("blocks", blocks);
         if (dropout != null) o.put("dropout", dropout);
         if (posteriorWidth != null) o.put("posterior_width", posteriorWidth);
-        if (reduction != null) o.put("reduction", Reduction.parse(reduction).name().toLowerCase());
+        if (reduction != null) {
+            o.put("reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));
+            o.put("kl_reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));
+        }
+        if (reconReduction != null) o.put("reduction", Reduction.parse(reconReduction).name().toLowerCase(Locale.ROOT));
+        if (klReduction != null) o.put("kl_reduction", Reduction.parse(klReduction).name().toLowerCase(Locale.ROOT));
         if (checkpointEvery != null) o.put("checkpoint_every", checkpointEvery);
         if (sampleEvery != null) o.put("sample_every", sampleEvery);
         if (seed != null) o.put("seed", seed);
@@ -175,7 +183,9 @@ public final class ImageTrainCommand implements Callable<Integer> {
         }
         ImageRecipe r = recipe(stored);
         if (stored != null) {
-            RunSettings.requireSame(dir.resolve("recipe.json"), stored.toMap(), r.toMap(), Set.of("steps"),
+            // cfm's two stages split at steps/2: a longer run would have trained differently
+            RunSettings.requireSame(dir.resolve("recipe.json"), stored.toMap(), r.toMap(),
+                    stored.method() == Method.CFM ? Set.of() : Set.of("steps"),
                     Set.of("checkpoint_every", "sample_every"));
         }
         long pixels = r.dataset().equals("cifar10") ? 3 * 32 * 32 : 28 * 28;

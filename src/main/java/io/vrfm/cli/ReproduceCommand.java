@@ -48,7 +48,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--eval-samples", description = "Generated samples per evaluation (default 5000, quick 2000).")
     Integer evalSamples;
 
-    @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm (default all three).")
+    @Option(names = "--methods", split = ",", description = "Subset of rfm,vrfm,cfm,otfm (default rfm,vrfm,cfm).")
     List<String> methods;
 
     @Option(names = "--data-dir", defaultValue = "data", description = "Image data folder (mnist, fashion-mnist; default: ${DEFAULT-VALUE}).")
@@ -63,8 +63,14 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--latent-dim", description = "V-RFM latent size (default 4 for 1-D, 8 for 2-D).")
     Integer latentDim;
 
-    @Option(names = "--reduction", description = "Loss reduction: sum (default) or mean.")
+    @Option(names = "--reduction", description = "Loss reduction of both the reconstruction and the KL: sum (default) or mean.")
     String reduction;
+
+    @Option(names = "--recon-reduction", description = "Reconstruction: sum per sample (default) or mean over elements.")
+    String reconReduction;
+
+    @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions (default) or mean.")
+    String klReduction;
 
     @Override
     public Integer call() throws Exception {
@@ -93,6 +99,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (lambda != null) base = base.withLambda(lambda);
         if (latentDim != null) base = base.withLatentDim(latentDim);
         if (reduction != null) base = base.withReduction(io.vrfm.flow.Reduction.parse(reduction));
+        if (reconReduction != null) base = base.withReduction(base.reduction().withRecon(io.vrfm.flow.Reduction.parse(reconReduction)));
+        if (klReduction != null) base = base.withReduction(base.reduction().withKl(io.vrfm.flow.Reduction.parse(klReduction)));
         List<Long> seedList = s.seeds();
         if (seeds != null || seed != null) {
             int count = seeds != null ? seeds : seedList.size();

@@ -57,7 +57,8 @@ final class SingleRun {
         root.put("lambda", c.lambda());
         root.put("latent_dim", c.latentDim());
         root.put("posterior_inputs", PosteriorInput.format(c.posteriorInputs()));
-        root.put("reduction", c.reduction().name().toLowerCase(Locale.ROOT));
+        root.put("reduction", c.reduction().recon().name().toLowerCase(Locale.ROOT));
+        root.put("kl_reduction", c.reduction().kl().name().toLowerCase(Locale.ROOT));
         root.put("seed", c.seed());
         ObjectNode cfm = root.putObject("consistency");
         cfm.put("delta", c.consistency().delta());
@@ -65,6 +66,16 @@ final class SingleRun {
         cfm.put("alpha", c.consistency().alpha());
         cfm.put("stage2_boundary", c.consistency().stage2Boundary());
         return root;
+    }
+
+    /**
+     * {@code reduction} (the reconstruction's) and {@code kl_reduction}; a config written before the two were separate
+     * has only {@code reduction}, which then applies to both terms as it did.
+     */
+    static io.vrfm.flow.LossReduction reductionOf(JsonNode n) {
+        Reduction recon = Reduction.parse(n.get("reduction").asText());
+        JsonNode kl = n.get("kl_reduction");
+        return new io.vrfm.flow.LossReduction(recon, kl == null || kl.isNull() ? recon : Reduction.parse(kl.asText()));
     }
 
     /** A run's recorded task and configuration. */
@@ -102,7 +113,7 @@ final class SingleRun {
             TrainConfig c = new TrainConfig(Method.parse(n.get("method").asText()), n.get("iters").asInt(),
                     n.get("batch").asInt(), (float) n.get("lr").asDouble(), (float) n.get("weight_decay").asDouble(),
                     (float) n.get("lambda").asDouble(), n.get("latent_dim").asInt(),
-                    PosteriorInput.parse(n.get("posterior_inputs").asText()), Reduction.parse(n.get("reduction").asText()),
+                    PosteriorInput.parse(n.get("posterior_inputs").asText()), reductionOf(n),
                     new FlowLosses.ConsistencyConfig((float) n.path("consistency").path("delta").asDouble(1e-3),
                             n.path("consistency").path("segments").asInt(2),
                             (float) n.path("consistency").path("alpha").asDouble(1e-5),

@@ -90,6 +90,12 @@ public final class SyntheticExperiment {
                 recorded.set(k, old.get(k));
                 wanted.set(k, now.get(k));
             }
+            if (recorded.get("train") instanceof ObjectNode t && t.has("reduction") && !t.has("kl_reduction")) {
+                // written before the KL had its own reduction: 'reduction' applied to both terms
+                ObjectNode upgraded = t.deepCopy();
+                upgraded.set("kl_reduction", t.get("reduction"));
+                recorded.set("train", upgraded);
+            }
             java.util.Set<String> growable = s.methods().contains(Method.CFM) ? java.util.Set.of() : java.util.Set.of("train.iters");
             RunSettings.requireSame(cfgFile, recorded, wanted, growable, java.util.Set.of());
         }
@@ -222,7 +228,8 @@ public final class SyntheticExperiment {
         train.put("lambda", c.lambda());
         train.put("latent_dim", c.latentDim());
         train.put("posterior_inputs", PosteriorInput.format(c.posteriorInputs()));
-        train.put("reduction", c.reduction().name().toLowerCase(Locale.ROOT));
+        train.put("reduction", c.reduction().recon().name().toLowerCase(Locale.ROOT));
+        train.put("kl_reduction", c.reduction().kl().name().toLowerCase(Locale.ROOT));
         ObjectNode cfm = train.putObject("consistency");
         cfm.put("delta", c.consistency().delta());
         cfm.put("segments", c.consistency().segments());

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code train}: one model (rfm, vrfm or cfm) on a synthetic task into a run directory; with {@code --dataset} it
+ * {@code train}: one model (rfm, vrfm, cfm or otfm) on a synthetic task into a run directory; with {@code --dataset} it
  * trains an image model instead (the same as {@code train-image}, whose options it then accepts). With
  * {@code --resume} the options not given are taken from the run's {@code config.json}; the ones given must match
  * it, except a larger {@code --iters} (rfm and vrfm: their steps do not depend on the total), which is recorded.
@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--task", description = "synthetic-1d, synthetic-2d, moons, 8gaussians or checkerboard (default: synthetic-1d).")
     String task;
 
-    @Option(names = "--method", description = "rfm, vrfm or cfm (default: vrfm).")
+    @Option(names = "--method", description = "rfm, vrfm, cfm or otfm (default: vrfm).")
     String method;
 
     @Option(names = "--iters", description = "Iterations (default 20000).")
@@ -70,8 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
     String posteriorInputs;
 
     @Option(names = "--reduction",
-            description = "Loss reduction: sum (per-sample sum, batch mean) or mean (over all elements); default sum.")
+            description = "Loss reduction of both the reconstruction and the KL: sum (per-sample sum, batch mean) or mean (over all elements); default sum.")
     String reduction;
+
+    @Option(names = "--recon-reduction", description = "Reconstruction: sum per sample (default) or mean over elements.")
+    String reconReduction;
+
+    @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions (default) or mean.")
+    String klReduction;
 
     @Option(names = "--checkpoint-every", defaultValue = "2000",
             description = "Checkpoint period in iterations; 0 = only at the end (default ${DEFAULT-VALUE}).")
@@ -129,6 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (posteriorInputs != null) c = c.withPosteriorInputs(PosteriorInput.parse(posteriorInputs));
         if (reduction != null) c = c.withReduction(Reduction.parse(reduction));
+        if (reconReduction != null) c = c.withReduction(c.reduction().withRecon(Reduction.parse(reconReduction)));
+        if (klReduction != null) c = c.withReduction(c.reduction().withKl(Reduction.parse(klReduction)));
         if (iters != null) c = c.withIters(iters);
         if (batch != null) c = c.withBatch(batch);
         if (lr != null) c = c.withLr(lr);

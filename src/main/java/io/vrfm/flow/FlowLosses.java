@@ -10,7 +10,7 @@ import io.vrfm.tensor.Tensor;
 /**
  * The training objectives on one interpolant batch. Every loss returns its scalar {@code total} (call
  * {@code backward()} on it) and the parts it is made of, for logging. See {@link Reduction} for how squared
- * errors and the KL are reduced.
+ * errors and the KL are reduced, {@link LossReduction} for V-RFM's two terms apart.
  */
 public final class FlowLosses {
     private FlowLosses() {
@@ -40,27 +40,39 @@ public final class FlowLosses {
     /**
      * Variational rectified flow (Eq. 5 / Alg. 1): encode {@code q_φ(z | inputs)}, draw one reparameterized
      * {@code z = μ + σ·ε} per sample ({@code ε} from {@code rng}), reconstruct the target velocity from
-     * {@code v_θ(x_t, t, z)}; loss = recon + λ·KL(q ‖ N(0, I)).
+     * {@code v_θ(x_t, t, z)}; loss = recon + λ·KL(q ‖ N(0, I)), each term reduced as {@code reduction} says.
      */
     public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
-                            Reduction reduction, Rng rng) {
+                            LossReduction reduction, Rng rng) {
         Tensor eps = Tensor.randn(b.x0().backend(), rng, b.x0().dim(0), posterior.latentDim());
         return vrfm(field, posterior, b, lambda, reduction, eps);
     }
 
-    /** {@link #vrfm(VelocityField, PosteriorEncoder, Interpolant.Batch, float, Reduction, Rng)} with given noise {@code eps [N, latentDim]}. */
+    /** {@link #vrfm(VelocityField, PosteriorEncoder, Interpolant.Batch, float, LossReduction, Rng)} with given noise {@code eps [N, latentDim]}. */
     public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
-                            Reduction reduction, Tensor eps) {
+                            LossReduction reduction, Tensor eps) {
         Tensor[] ml = posterior.encode(b.x0(), b.x1(), b.xt(), b.t());
         Tensor mu = ml[0], logvar = ml[1];
         Tensor z = FlowOps.reparameterize(mu, logvar, eps);
         Tensor v = field.velocity(b.xt(), b.t(), z);
-        Tensor recon = squaredError(v, b.target(), reduction);
+        Tensor recon = squaredError(v, b.target(), reduction.recon());
         Tensor kl = FlowOps.gaussianKl(mu, logvar).mean();
-        if (reduction == Reduction.MEAN) {
+        if (reduction.kl() == Reduction.MEAN) {
             kl = kl.mul(1f / mu.dim(1));
         }
         return new Loss(recon.add(kl.mul(lambda)), recon, kl);
+    }
+
+    /** V-RFM with one reduction for both terms ({@link LossReduction#both}). */
+    public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
+                            Reduction reduction, Rng rng) {
+        return vrfm(field, posterior, b, lambda, LossReduction.both(reduction), rng);
+    }
+
+    /** V-RFM with one reduction for both terms ({@link LossReduction#both}) and given noise. */
+    public static Loss vrfm(VelocityField field, PosteriorEncoder posterior, Interpolant.Batch b, float lambda,
+                            Reduction reduction, Tensor eps) {
+        return vrfm(field, posterior, b, lambda, LossReduction.both(reduction), eps);
     }
 
     /**

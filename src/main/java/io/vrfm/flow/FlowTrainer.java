@@ -35,7 +35,8 @@ import java.util.function.Function;
  * trainer.fit(2000, (s, itPerSec) -> System.out.println(s));
  * }</pre>
  *
- * <p>Each {@link #step()}: draw {@code (x0, x1)} from the pair source, {@code t ~ U(0,1)}, the method's loss
+ * <p>Each {@link #step()}: draw {@code (x0, x1)} from the pair source (for OT-FM re-matched by the exact minibatch
+ * assignment, {@link MinibatchOtCoupling}), {@code t ~ U(0,1)}, the method's loss
  * ({@link FlowLosses}), backpropagate, optionally clip the global gradient norm, take an AdamW step with an optional
  * linear warm-up, update the optional EMA. Every step's randomness (pairs, {@code t}, the posterior's {@code ε},
  * dropout masks) comes from streams derived from (seed, step) alone, so a run resumed from a checkpoint
@@ -78,7 +79,7 @@ public final class FlowTrainer {
     private final int batch;
     private long seed, dataSeed, noiseSeed;
     private final float lambda;
-    private final Reduction reduction;
+    private final LossReduction reduction;
     private final FlowLosses.ConsistencyConfig consistency;
     private final int consistencyStage2At;
     private final AdamW optimizer;
@@ -150,6 +151,14 @@ public final class FlowTrainer {
     }
 
     /**
+     * OT-FM: the rectified-flow loss on pairs re-matched within each batch by the exact optimal transport assignment
+     * ({@link MinibatchOtCoupling}), applied by the trainer to whatever the pair source gives.
+     */
+    public static <V extends Module & VelocityField> Builder otfm(V velocity) {
+        return new Builder(new FlowModel(Method.OTFM, velocity, null));
+    }
+
+    /**
      * Consistency flow matching with the paper's settings ({@link FlowLosses.ConsistencyConfig#paper()}); stage 2
      * starts at half of {@code totalSteps}, as the reference code.
      */
@@ -170,7 +179,7 @@ public final class FlowTrainer {
         private int batch = 256;
         private long seed;
         private float lambda = 1f;
-        private Reduction reduction = Reduction.SUM;
+        private LossReduction reduction = LossReduction.SUM;
         private FlowLosses.ConsistencyConfig consistency = FlowLosses.ConsistencyConfig.paper();
         private int consistencyStage2At = Integer.MAX_VALUE;
         private Function<Map<String, Tensor>, AdamW> optimizer = p -> AdamW.withDefaults(p, 1e-3f);
@@ -210,8 +219,14 @@ public final class FlowTrainer {
             return this;
         }
 
-        /** How squared errors and the KL are reduced (default SUM, the paper's). */
+        /** One reduction for the squared errors and the KL alike (default SUM for both). */
         public Builder reduction(Reduction r) {
+            this.reduction = LossReduction.both(Objects.requireNonNull(r));
+            return this;
+        }
+
+        /** The reductions of the reconstruction (every method's squared error) and of V-RFM's KL, each its own. */
+        public Builder reduction(LossReduction r) {
             this.reduction = Objects.requireNonNull(r);
             return this;
         }
@@ -333,6 +348,9 @@ public final class FlowTrainer {
         }
         Rng dataRng = new Rng(mix(dataSeed, step)), noiseRng = new Rng(mix(noiseSeed, step));
         PairSource.Pairs p = pairs.pairs(be, dataRng, batch);
+        if (model.method() == Method.OTFM) {
+            p = MinibatchOtCoupling.couple(p);
+        }
         Interpolant.Batch b = Interpolant.sample(noiseRng, p.x0(), p.x1());
         VelocityField v = model.velocity();
         if (p.label() != null && v instanceof ClassConditionalField c) {
@@ -341,14 +359,15 @@ public final class FlowTrainer {
         FlowLosses.Loss loss;
         switch (model.method()) {
             case RFM:
-                loss = FlowLosses.rfm(v, b, reduction);
+            case OTFM:
+                loss = FlowLosses.rfm(v, b, reduction.recon());
                 break;
             case VRFM:
                 loss = FlowLosses.vrfm(v, model.posterior(), b, lambda, reduction, noiseRng);
                 break;
             default:
                 float boundary = step < consistencyStage2At ? 0f : consistency.stage2Boundary();
-                loss = FlowLosses.consistency(v, b, consistency, boundary, reduction);
+                loss = FlowLosses.consistency(v, b, consistency, boundary, reduction.recon());
                 break;
         }
         double total = loss.total().item();

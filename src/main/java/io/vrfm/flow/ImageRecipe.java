@@ -18,14 +18,18 @@ import java.util.Map;
  *   <li>{@link #mnistQuick}: the reduced MNIST configuration that {@code reproduce-image mnist --quick} trains on two
  *   CPU cores (see there for the numbers and why).</li>
  * </ul>
- * Not given by the paper, chosen here: loss reduction MEAN (PyTorch {@code F.mse_loss}, as torchcfm's recipe; see
- * {@link Reduction}), the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up 1k, clip 1.0, EMA 0.9999 at
- * full size, which do not hurt), and data augmentation (none).
+ * Every preset takes any {@link Method}: RFM, V-RFM, OT-FM (the RFM networks on minibatch-OT pairs) and
+ * consistency FM (the RFM networks, {@link FlowLosses.ConsistencyConfig#paper()}, stage 2 from half of
+ * {@code steps}, so a consistency run's {@code steps} cannot grow on resume).
+ * Not given by the paper, chosen here: loss reduction {@link LossReduction#MEAN_RECON_SUM_KL} (reconstruction as
+ * PyTorch's {@code F.mse_loss}, torchcfm's recipe; KL summed over the latent dimensions; recipes saved with only
+ * {@code reduction} keep that one for both terms), the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up
+ * 1k, clip 1.0, EMA 0.9999 at full size, which do not hurt), and data augmentation (none).
  */
 public record ImageRecipe(String model, String dataset, Method method, int steps, int batch, String optimizer,
                           float lr, float weightDecay, int warmup, float gradClip, float emaDecay, float lambda,
                           int latentDim, EnumSet<PosteriorInput> posteriorInputs, LatentFusion fusion, int width,
-                          int blocks, float dropout, int posteriorWidth, Reduction reduction, int checkpointEvery,
+                          int blocks, float dropout, int posteriorWidth, LossReduction reduction, int checkpointEvery,
                           int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout) {
 
     /** The posterior inputs of V-SiT ({@link io.vrfm.nn.SiTPosterior} reads {@code x1} and {@code t}). */
@@ -47,9 +51,6 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         TrainingChecks.fraction("--cfg-dropout", cfgDropout);
         if (cfgDropout > 0 && !classCond) {
             throw new IllegalArgumentException("--cfg-dropout needs --class-cond");
-        }
-        if (method == Method.CFM) {
-            throw new IllegalArgumentException("image training supports --method rfm or vrfm");
         }
         TrainingChecks.nonNegative("--steps", steps);
         TrainingChecks.atLeastOne("--batch", batch);
@@ -78,7 +79,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
 
     public static ImageRecipe mnistPaper(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 100_000, 256, "adamw", 1e-3f, 0.01f, 1000, 1.0f, 0.9999f,
-                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 64, 5, 0f, 64, Reduction.MEAN, 10_000,
+                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 64, 5, 0f, 64, LossReduction.MEAN_RECON_SUM_KL, 10_000,
                 5_000, 0, "", false, 0f);
     }
 
@@ -90,7 +91,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
      */
     public static ImageRecipe mnistQuick(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 500, 48, "adamw", 2e-3f, 0.01f, 50, 1.0f, 0.99f,
-                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, Reduction.MEAN, 250,
+                1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 250,
                 250, 0, "", false, 0f);
     }
 
@@ -100,7 +101,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 ? EnumSet.of(PosteriorInput.X1, PosteriorInput.T) : EnumSet.of(PosteriorInput.X1);
         return new ImageRecipe("unet", "cifar10", m, 600_000, 128, "adam", 2e-4f, 0f, 5000, 1.0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? 768 : 0, in, m == Method.VRFM ? fusion : LatentFusion.NONE, 128, 2, 0.1f, 16,
-                Reduction.MEAN, 20_000, 20_000, 0, "", false, 0f);
+                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f);
     }
 
     /**
@@ -112,7 +113,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe sitPaper(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 100_000, 256, "adamw", 1e-4f, 0f, 0, 0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? io.vrfm.nn.SiTConfig.DEFAULT_LATENT : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE,
-                384, 12, 0f, 384, Reduction.MEAN, 10_000, 5_000, 0, "S/2", true, 0.1f);
+                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f);
     }
 
     /**
@@ -122,7 +123,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
      */
     public static ImageRecipe sitQuick(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 600, 32, "adamw", 1e-3f, 0f, 50, 1.0f, 0.99f, 2e-3f,
-                m == Method.VRFM ? 16 : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE, 64, 4, 0f, 64, Reduction.MEAN,
+                m == Method.VRFM ? 16 : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE, 64, 4, 0f, 64, LossReduction.MEAN_RECON_SUM_KL,
                 300, 0, 0, "4x64x4/4", true, 0.1f);
     }
 
@@ -153,7 +154,8 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         m.put("blocks", blocks);
         m.put("dropout", dropout);
         m.put("posterior_width", posteriorWidth);
-        m.put("reduction", reduction.name().toLowerCase());
+        m.put("reduction", reduction.recon().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("kl_reduction", reduction.kl().name().toLowerCase(java.util.Locale.ROOT));
         m.put("checkpoint_every", checkpointEvery);
         m.put("sample_every", sampleEvery);
         m.put("seed", seed);
@@ -172,11 +174,21 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 num(m, "ema_decay").floatValue(), num(m, "lambda").floatValue(), num(m, "latent_dim").intValue(),
                 PosteriorInput.parse(str(m, "posterior_inputs")), LatentFusion.parse(str(m, "fusion")),
                 num(m, "width").intValue(), num(m, "blocks").intValue(), num(m, "dropout").floatValue(),
-                num(m, "posterior_width").intValue(), Reduction.parse(str(m, "reduction")),
+                num(m, "posterior_width").intValue(), reductionOf(m),
                 num(m, "checkpoint_every").intValue(), num(m, "sample_every").intValue(), num(m, "seed").longValue(),
                 m.containsKey("sit_config") ? str(m, "sit_config") : "",
                 m.containsKey("class_cond") && Boolean.parseBoolean(str(m, "class_cond")),
                 m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f);
+    }
+
+    /**
+     * {@code reduction} (the reconstruction's) and {@code kl_reduction}; a recipe written before the two were
+     * separate has only {@code reduction}, which then applies to both terms as it did.
+     */
+    private static LossReduction reductionOf(Map<String, Object> m) {
+        Reduction recon = Reduction.parse(str(m, "reduction"));
+        Object kl = m.get("kl_reduction");
+        return new LossReduction(recon, kl == null ? recon : Reduction.parse(kl.toString()));
     }
 
     private static String str(Map<String, Object> m, String k) {

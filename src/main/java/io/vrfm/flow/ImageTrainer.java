@@ -12,8 +12,10 @@ import java.util.SplittableRandom;
 
 /**
  * The image recipe over {@link FlowTrainer}: builds the {@link FlowModel} the {@link ImageRecipe} names, and trains
- * it (RFM or V-RFM) on pairs {@code x0 ~ N(0, I)}, {@code x1} drawn from the data uniformly with replacement
- * (independent coupling), with Adam/AdamW, linear warm-up, global-norm gradient clipping and an EMA of all weights
+ * it (RFM, V-RFM, OT-FM or consistency FM) on pairs {@code x0 ~ N(0, I)}, {@code x1} drawn from the data uniformly
+ * with replacement (independent coupling; OT-FM re-matches them within the batch, {@link MinibatchOtCoupling};
+ * consistency FM switches to its stage 2 at half of the recipe's steps), with Adam/AdamW, linear warm-up,
+ * global-norm gradient clipping and an EMA of all weights
  * (used for sampling). Every step's data indices and noise derive from (seed, step), so resuming is exact.
  */
 public final class ImageTrainer {
@@ -45,6 +47,7 @@ public final class ImageTrainer {
                 .seed(recipe.seed())
                 .lambda(recipe.lambda())
                 .reduction(recipe.reduction())
+                .consistency(FlowLosses.ConsistencyConfig.paper(), recipe.steps() / 2)
                 .adamW(recipe.lr(), wd)
                 .warmup(recipe.warmup())
                 .ema(recipe.emaDecay());

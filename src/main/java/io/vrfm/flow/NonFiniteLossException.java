@@ -5,7 +5,7 @@ package io.vrfm.flow;
  * optimizer applies that step, so the model still holds the weights of the previous step, and no checkpoint is
  * written with non-finite weights. The message names the step and what to change.
  */
-public final class NonFiniteLossException extends RuntimeException {
+public final class NonFiniteLossException extends IllegalStateException {
     private final int step;
 
     /** @param step the 1-based step that failed */

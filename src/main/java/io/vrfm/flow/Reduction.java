@@ -3,17 +3,15 @@ package io.vrfm.flow;
 import java.util.Locale;
 
 /**
- * How per-element squared errors (and the KL) become one scalar loss; the paper leaves it unspecified.
+ * How one loss term becomes a scalar; the paper leaves it unspecified. V-RFM's reconstruction and KL each take one
+ * ({@link LossReduction}, where the effective KL weight of every combination is worked out).
  *
  * <ul>
- *   <li>{@link #SUM} (default): reconstruction = mean over the batch of each sample's <em>sum</em> of squared
- *       errors over its dimensions; KL = mean over the batch of each sample's KL summed over latent dimensions.
- *       This is the negative ELBO of Eq. 5 as written ({@code ‖v_θ − (x1 − x0)‖²} is a squared norm, the KL a
- *       full-vector KL), per sample, so λ keeps the meaning it has in the paper's objective independent of the data
- *       and latent sizes' bookkeeping. For the 1-D task SUM and MEAN coincide for the reconstruction.</li>
- *   <li>{@link #MEAN}: reconstruction = mean over all elements (PyTorch's {@code F.mse_loss}); KL = mean over batch
- *       and latent dimensions. Equivalent to SUM with λ scaled by {@code dim / latentDim} and the learning rate
- *       scaled by {@code 1/dim}.</li>
+ *   <li>{@link #SUM}: per-sample sum over the term's dimensions (data dimensions for a squared error, latent
+ *       dimensions for the KL), mean over the batch. For the 1-D task SUM and MEAN coincide for the
+ *       reconstruction.</li>
+ *   <li>{@link #MEAN}: mean over the batch and the dimensions (PyTorch's {@code F.mse_loss} for a squared error);
+ *       SUM divided by the number of dimensions.</li>
  * </ul>
  */
 public enum Reduction {

@@ -7,8 +7,11 @@
  *   <li>{@link io.vrfm.flow.FlowLosses}: RFM (MSE to {@code x1 − x0}); V-RFM (reconstruction + λ·KL, posterior on a
  *       configurable subset of {x0, x1, x_t, t}, one reparameterized {@code z} per sample); consistency FM
  *       (Yang et al. 2024; Δ = 1e-3, N = 2 segments, α = 1e-5, the reference code's two stages: boundary 0 for the
- *       first half of training, 0.9 after). Reduction: {@link io.vrfm.flow.Reduction} (default SUM = per-sample sum
- *       over dimensions, mean over the batch, for both the squared error and the KL — the negative ELBO of Eq. 5).</li>
+ *       first half of training, 0.9 after); OT-FM (the RFM loss on pairs re-matched within each batch by the exact
+ *       optimal assignment, {@link io.vrfm.flow.MinibatchOtCoupling} over {@link io.vrfm.flow.LinearAssignment}).
+ *       Reduction: {@link io.vrfm.flow.LossReduction}, one {@link io.vrfm.flow.Reduction} for the reconstruction
+ *       and one for the KL (KL summed over latent dimensions by default; reconstruction summed per sample in the
+ *       synthetic recipes, averaged over elements in the image recipes).</li>
  *   <li>{@link io.vrfm.flow.Sampler}: samplers as values — {@code euler(steps)} (fused step), {@code heun(steps)},
  *       adaptive {@code dopri5(rtol, atol)} with NFE, and {@code eulerMaruyama(steps, ε)} ({@code w(t) = ε(1−t)},
  *       final mean step; standard normal sources only); the integrators are in {@link io.vrfm.flow.Samplers}. V-RFM

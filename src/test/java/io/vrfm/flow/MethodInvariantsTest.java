@@ -63,7 +63,7 @@ class MethodInvariantsTest {
 
     /** total = recon + λ·KL, with recon and KL recomputed here from the same ε (the loss's Rng seed). */
     @Test
-    void vrfmTotalIsReconPlusLambdaKlForEveryReduction() {
+    void vrfmTotalIsReconPlusLambdaKlForEveryReconAndKlReduction() {
         Rng init = new Rng(21);
         int dim = 3, latent = 2, n = 6;
         SyntheticVelocityNet v = new SyntheticVelocityNet(BE, init, dim, latent, 8, 8);
@@ -72,34 +72,48 @@ class MethodInvariantsTest {
         Tensor x0 = Tensor.randn(BE, new Rng(1), n, dim), x1 = Tensor.randn(BE, new Rng(2), n, dim).mul(2f).add(1f);
         Interpolant.Batch b = Interpolant.at(x0, x1, Tensor.rand(BE, new Rng(3), n));
         float lambda = 0.37f;
-        for (Reduction reduction : Reduction.values()) {
+        java.util.List<LossReduction> settings = new ArrayList<>();
+        for (Reduction rr : Reduction.values()) {
+            for (Reduction kr : Reduction.values()) {
+                settings.add(new LossReduction(rr, kr));
+            }
+        }
+        for (LossReduction reduction : settings) {
             FlowLosses.Loss loss = FlowLosses.vrfm(v, q, b, lambda, reduction, new Rng(9));
-            double recon, kl;
+            double recon, kl, se, klSum;
             try (GradMode.Scope ignored = GradMode.noGrad()) {
                 Tensor[] ml = q.encode(b.x0(), b.x1(), b.xt(), b.t());
                 float[] mu = ml[0].toArray(), lv = ml[1].toArray();
                 float[] eps = Tensor.randn(BE, new Rng(9), n, latent).toArray();
                 float[] z = new float[n * latent];
-                double klSum = 0;
+                klSum = 0;
                 for (int i = 0; i < z.length; i++) {
                     z[i] = (float) (mu[i] + Math.exp(0.5 * lv[i]) * eps[i]);
                     klSum += -0.5 * (1 + lv[i] - mu[i] * mu[i] - Math.exp(lv[i]));
                 }
                 float[] vel = v.velocity(b.xt(), b.t(), Tensor.of(BE, z, n, latent)).toArray();
                 float[] target = b.target().toArray();
-                double se = 0;
+                se = 0;
                 for (int i = 0; i < vel.length; i++) {
                     se += (vel[i] - target[i]) * (double) (vel[i] - target[i]);
                 }
-                boolean sum = reduction == Reduction.SUM;
-                recon = sum ? se / n : se / (n * dim);
-                kl = sum ? klSum / n : klSum / (n * latent);
+                recon = reduction.recon() == Reduction.SUM ? se / n : se / (n * dim);
+                kl = reduction.kl() == Reduction.SUM ? klSum / n : klSum / (n * latent);
             }
             String r = " (" + reduction + ")";
             assertEquals(recon, loss.recon().item(), 1e-4 * Math.max(1, recon), "recon" + r);
             assertEquals(kl, loss.kl().item(), 1e-4 * Math.max(1, kl), "KL" + r);
             assertTrue(kl > 0.005, "the test needs a KL that is not ~0" + r);
             assertEquals(recon + lambda * kl, loss.total().item(), 2e-5 * Math.max(1, recon), "total = recon + λ·KL" + r);
+            // the effective KL weight in per-sample-sum units: total·(se/n)/recon = se/n + λ·s·klSum/n
+            double s = reduction.effectiveKlScale(dim, latent);
+            double scaledTotal = loss.total().item() * ((se / n) / recon);
+            assertEquals(se / n + lambda * s * klSum / n, scaledTotal, 2e-5 * Math.max(1, se / n), "λ_eff scale" + r);
+            if (reduction.recon() == reduction.kl()) {
+                // the single setting of earlier versions means both terms
+                FlowLosses.Loss old = FlowLosses.vrfm(v, q, b, lambda, reduction.recon(), new Rng(9));
+                assertEquals(loss.total().item(), old.total().item(), 0.0, "Reduction " + reduction.recon() + r);
+            }
         }
     }
 
