@@ -110,7 +110,7 @@ class SiTCommandsTest {
             assertTrue(acc >= 0 && acc <= 1, row.toString());
         }
         assertEquals(java.util.Set.of("sit", "sit+cfg1.5", "vsit", "vsit+cfg1.5"), models);
-        assertTrue(samplers.contains("sit-sde-20") && samplers.contains("dopri5") && samplers.contains("euler-2"),
+        assertTrue(samplers.contains("sit-sde-10") && samplers.contains("dopri5") && samplers.contains("euler-2"),
                 samplers.toString());
         for (String name : models) {
             assertTrue(Files.isRegularFile(out.resolve("samples-" + name + ".png")), name);
