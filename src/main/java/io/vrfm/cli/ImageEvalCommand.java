@@ -8,6 +8,7 @@ import io.vrfm.eval.FeatureNetwork;
 import io.vrfm.eval.FidStatsFile;
 import io.vrfm.eval.InceptionFeatures;
 import io.vrfm.nn.FidInceptionV3;
+import io.vrfm.nn.SmallCnn;
 import io.vrfm.eval.ImageSampling;
 import io.vrfm.eval.ImageSampling.SamplerSpec;
 import io.vrfm.flow.ImageRecipe;
@@ -54,6 +55,11 @@ public final class ImageEvalCommand implements Callable<Integer> {
     @Option(names = "--fid-stats", description = "Inception reference statistics from fid-stats (default: the test split)") Path fidStats;
     @Option(names = "--inception-size", defaultValue = "299", hidden = true,
             description = "resize target; anything but 299 gives numbers not comparable with published FIDs (default: ${DEFAULT-VALUE})") int inceptionSize;
+
+    @Option(names = "--cfg", description = "class-conditional runs: classifier-free guidance scale; 1 = the conditional"
+            + " field, 0 = the unconditional one (default: 1; the paper samples with 1.5)") Float cfg;
+    @Option(names = "--class", description = "class-conditional runs: sample only this class (default: every class in"
+            + " turn, and the classification accuracy of the samples by requested class)") Integer onlyClass;
 
     /** The classifier's batch (part of its cache key). */
     static final int CLASSIFIER_BATCH = 64;
@@ -128,13 +134,32 @@ public final class ImageEvalCommand implements Callable<Integer> {
             int[] chw = {probe.channels(), probe.height(), probe.width()};
             String name = r.method().key() + (run.getFileName() == null ? "" : ":" + run.getFileName());
             ClassifierFid f = fid;
+            ImageSampling.Conditioning cond = null;
+            if (r.classCond()) {
+                float scale = cfg == null ? 1f : cfg;
+                if (onlyClass != null && (onlyClass < 0 || onlyClass >= probe.classCount())) {
+                    throw new IllegalArgumentException("eval-image: --class " + onlyClass + " is not a class of "
+                            + dataset + " (0.." + (probe.classCount() - 1) + ")");
+                }
+                cond = onlyClass != null ? ImageSampling.Conditioning.single(onlyClass, scale)
+                        : ImageSampling.Conditioning.balanced(probe.classCount(), scale);
+                ImageRuns.classGrid(be, tr, probe.classCount(), 8, scale, 20,
+                        run.resolve(String.format(java.util.Locale.ROOT, "samples-cfg%.2f.png", scale)));
+            } else if (cfg != null || onlyClass != null) {
+                throw new IllegalArgumentException("eval-image: --cfg and --class need a class-conditional run"
+                        + " (train-image --class-cond); " + run + " is unconditional");
+            }
+            ImageSampling.Conditioning c = cond;
+            SmallCnn cls = used == null ? null : used.model();
             rows.addAll(tr.withEma(() -> ImageSampling.sweep(name, be, tr.model().velocity(), f, samples, chw, specs,
-                    seed + 99, System.err::println)));
+                    seed + 99, System.err::println, c, cls)));
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("metric", fid.metric());
         metrics.put("dataset", dataset);
         metrics.put("samples_per_score", samples);
+        if (cfg != null) metrics.put("cfg", cfg);
+        if (onlyClass != null) metrics.put("class", onlyClass);
         metrics.put("features", fid.network().describe());
         metrics.put("reference_count", fid.referenceCount());
         if (used != null) {

@@ -40,23 +40,26 @@ import java.util.concurrent.Callable;
  * full test split, Dopri5 at 1e-5, manifold with Dopri5.
  */
 @Command(name = "reproduce-image", mixinStandardHelpOptions = true,
-        description = {"Reproduce the paper's image experiment: reproduce-image mnist [--quick].",
+        description = {"Reproduce the paper's image experiments: reproduce-image mnist|fashion-mnist|sit-fashion [--quick].",
                 "Run folder rules as for train: --resume continues one (finished models are reused), --force clears it."})
 public final class ImageReproduceCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "mnist or fashion-mnist (cifar10: use train-image with the paper recipe)")
+    @Parameters(index = "0", description = "mnist, fashion-mnist, or sit-fashion (class-conditional SiT vs V-SiT on"
+            + " Fashion-MNIST; cifar10: use train-image with the paper recipe)")
     String dataset;
     @Option(names = "--quick", description = "the two-core configuration, under 30 minutes (default: off)") boolean quick;
     @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
     @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
     @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, quick 300)") Integer evalSamples;
     @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--classifier-steps", description = "training steps of the feature classifier (default: 3000, quick 300)") Integer classifierSteps;
     @Mixin RunOptions run = new RunOptions();
     @Mixin DeviceOption device = new DeviceOption();
 
     /** Whether {@code reproduce EXPERIMENT} names an image experiment handled here. */
     static boolean isImageExperiment(String experiment) {
         String e = experiment.trim().toLowerCase(java.util.Locale.ROOT);
-        return e.equals("mnist") || e.equals("fashion-mnist") || e.equals("fashion_mnist") || e.equals("fashionmnist");
+        return e.equals("mnist") || e.equals("fashion-mnist") || e.equals("fashion_mnist") || e.equals("fashionmnist")
+                || SiTFashionExperiment.names(e);
     }
 
     /** Entry point shared with {@code reproduce mnist|fashion-mnist}. */
@@ -76,6 +79,9 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (SiTFashionExperiment.names(dataset)) {
+            return SiTFashionExperiment.run(quick, run, dataDir, device, seed, steps, evalSamples, classifierSteps);
+        }
         long start = System.nanoTime();
         String ds = Datasets.canonicalName(dataset);
         if (ds.equals("cifar10")) {
@@ -99,7 +105,8 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
         // 1. classifier for classifier-FID (cached in the run folder)
         long t = System.nanoTime();
-        int clsSteps = quick ? 300 : 3000;
+        int clsSteps = classifierSteps != null ? classifierSteps : quick ? 300 : 3000;
+        if (clsSteps < 1) throw new IllegalArgumentException("--classifier-steps must be >= 1, got " + clsSteps);
         ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test,
                 ClassifierFid.cacheFile(dir, train, clsSteps, 64, seed + 17), clsSteps, 64, seed + 17, System.err::println);
         ClassifierFid fid = ClassifierFid.of(cnn, test, test.count());

@@ -91,12 +91,33 @@ public final class ImageRuns {
         return trainer;
     }
 
-    /** A grid of {@code n} EMA samples (Euler, {@code steps}), fixed noise seed 1234 so grids compare across steps. */
+    /**
+     * A grid of {@code n} EMA samples (Euler, {@code steps}), fixed noise seed 1234 so grids compare across steps;
+     * for a class-conditional run one row per class instead (conditional field, no guidance).
+     */
     public static void sampleGrid(Backend be, ImageTrainer trainer, ImageSet data, Path png, int n, int steps)
             throws IOException {
+        if (trainer.recipe().classCond()) {
+            classGrid(be, trainer, data.classCount(), Math.max(1, n / Math.max(1, data.classCount())), 1f, steps, png);
+            return;
+        }
         int[] chw = {data.channels(), data.height(), data.width()};
         float[] px = trainer.withEma(() -> ImageSampling.generate(be, trainer.model().velocity(), n, chw,
                 ImageSampling.SamplerSpec.euler(steps), new Rng(1234), n).images().clamp(-1f, 1f).toArray());
         Plots.imageGrid(png, px, n, chw[0], chw[1], chw[2], (int) Math.ceil(Math.sqrt(n)), 2);
+    }
+
+    /**
+     * A grid of EMA samples of a class-conditional model with one row of {@code perRow} samples per class, guided with
+     * {@code cfg} (1 = the conditional field), Euler with {@code steps}; fixed noise seed 1234.
+     */
+    public static void classGrid(Backend be, ImageTrainer trainer, int classes, int perRow, float cfg, int steps,
+                                 Path png) throws IOException {
+        int[] chw = trainer.imageShape();
+        int n = classes * perRow;
+        ImageSampling.Conditioning cond = ImageSampling.Conditioning.rows(classes, perRow, cfg);
+        float[] px = trainer.withEma(() -> ImageSampling.generate(be, trainer.model().velocity(), n, chw,
+                ImageSampling.SamplerSpec.euler(steps), new Rng(1234), n, cond).images().clamp(-1f, 1f).toArray());
+        Plots.imageGrid(png, px, n, chw[0], chw[1], chw[2], perRow, 2);
     }
 }

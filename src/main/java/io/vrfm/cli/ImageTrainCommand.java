@@ -31,7 +31,11 @@ import java.util.concurrent.Callable;
 public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "mnist, fashion-mnist or cifar10 (required unless --resume; default: none)") String dataset;
     @Option(names = "--method", description = "rfm, vrfm, otfm or cfm (default: vrfm)") String method;
-    @Option(names = "--model", description = "unet or mnist-resnet (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
+    @Option(names = "--model", description = "unet, mnist-resnet, sit or vsit (V-SiT: sit with --method vrfm) (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
+    @Option(names = "--config", description = "SiT shape: S/2, B/2, L/2, XL/2 (also /4, /8) or DEPTHxWIDTHxHEADS/PATCH (default: the preset's; S/2 for paper)") String sitConfig;
+    @Option(names = "--patch", description = "SiT patch size, replacing the config's; must divide the image side: 2, 4, 7 or 14 for 28×28 (default: the config's)") Integer patch;
+    @Option(names = "--class-cond", description = "SiT: class-conditional on the data set's labels (default: the preset's; on for sit)") Boolean classCond;
+    @Option(names = "--cfg-dropout", description = "label dropout to the null class for classifier-free guidance (default: the preset's; 0.1 for sit)") Float cfgDropout;
     @Option(names = "--preset", description = "paper or quick (default: paper)") String preset;
     @Option(names = "--steps", description = "training steps (default: the preset's)") Integer steps;
     @Option(names = "--batch", description = "batch size (default: the preset's)") Integer batch;
@@ -65,13 +69,25 @@ public final class ImageTrainCommand implements Callable<Integer> {
     /** The preset for a data set and method (or the recipe stored in a resumed run), with the overrides applied. */
     ImageRecipe recipe(ImageRecipe stored) {
         ImageRecipe base;
+        if ("vsit".equals(model)) {
+            if (method != null && !Method.parse(method).equals(Method.VRFM)) {
+                throw new IllegalArgumentException("--model vsit is V-RFM; drop --method " + method + " or use --model sit");
+            }
+            method = "vrfm";
+            model = "sit";
+        }
+        boolean sit = "sit".equals(model) || (model == null && stored != null && stored.model().equals("sit"));
         if (stored != null && preset == null && method == null && dataset == null && fusion == null) {
             base = stored;
         } else {
-            Method m = Method.parse(method != null ? method : stored != null ? stored.method().key() : "vrfm");
+            Method m = Method.parse(method != null ? method : stored != null ? stored.method().key() : sit ? "rfm" : "vrfm");
             String ds = Datasets.canonicalName(dataset != null ? dataset : stored.dataset());
             String p = preset != null ? preset : "paper";
-            if (p.equals("quick")) {
+            if (sit && p.equals("quick")) {
+                base = ImageRecipe.sitQuick(m, ds);
+            } else if (sit && p.equals("paper")) {
+                base = ImageRecipe.sitPaper(m, ds);
+            } else if (p.equals("quick")) {
                 base = ImageRecipe.mnistQuick(m);
             } else if (!p.equals("paper")) {
                 throw new IllegalArgumentException("--preset must be paper or quick, got '" + p + "'");
@@ -118,6 +134,18 @@ public final class ImageTrainCommand implements Callable<Integer> {
         if (checkpointEvery != null) o.put("checkpoint_every", checkpointEvery);
         if (sampleEvery != null) o.put("sample_every", sampleEvery);
         if (seed != null) o.put("seed", seed);
+        if (sitConfig != null || patch != null) {
+            String c = sitConfig != null ? sitConfig : base.sitConfig();
+            if (patch != null) {
+                if (patch < 1) throw new IllegalArgumentException("--patch must be >= 1, got " + patch);
+                int slash = c.lastIndexOf('/');
+                c = (slash < 0 ? c : c.substring(0, slash)) + "/" + patch;
+            }
+            o.put("sit_config", c);
+        }
+        if (classCond != null) o.put("class_cond", classCond);
+        if (cfgDropout != null) o.put("cfg_dropout", cfgDropout);
+        if (classCond != null && !classCond && cfgDropout == null) o.put("cfg_dropout", 0f);
         return base.with(o);
     }
 

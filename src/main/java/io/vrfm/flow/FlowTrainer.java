@@ -2,6 +2,7 @@ package io.vrfm.flow;
 
 import io.vrfm.backend.Backend;
 import io.vrfm.io.Checkpoint;
+import io.vrfm.nn.ClassConditionalField;
 import io.vrfm.nn.Module;
 import io.vrfm.nn.PosteriorEncoder;
 import io.vrfm.nn.VelocityField;
@@ -351,18 +352,22 @@ public final class FlowTrainer {
             p = MinibatchOtCoupling.couple(p);
         }
         Interpolant.Batch b = Interpolant.sample(noiseRng, p.x0(), p.x1());
+        VelocityField v = model.velocity();
+        if (p.label() != null && v instanceof ClassConditionalField c) {
+            v = c.withLabels(p.label()); // labelled pairs reach a class-conditional field
+        }
         FlowLosses.Loss loss;
         switch (model.method()) {
             case RFM:
             case OTFM:
-                loss = FlowLosses.rfm(model.velocity(), b, reduction.recon());
+                loss = FlowLosses.rfm(v, b, reduction.recon());
                 break;
             case VRFM:
-                loss = FlowLosses.vrfm(model.velocity(), model.posterior(), b, lambda, reduction, noiseRng);
+                loss = FlowLosses.vrfm(v, model.posterior(), b, lambda, reduction, noiseRng);
                 break;
             default:
                 float boundary = step < consistencyStage2At ? 0f : consistency.stage2Boundary();
-                loss = FlowLosses.consistency(model.velocity(), b, consistency, boundary, reduction.recon());
+                loss = FlowLosses.consistency(v, b, consistency, boundary, reduction.recon());
                 break;
         }
         double total = loss.total().item();

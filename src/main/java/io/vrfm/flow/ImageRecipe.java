@@ -30,11 +30,27 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                           float lr, float weightDecay, int warmup, float gradClip, float emaDecay, float lambda,
                           int latentDim, EnumSet<PosteriorInput> posteriorInputs, LatentFusion fusion, int width,
                           int blocks, float dropout, int posteriorWidth, LossReduction reduction, int checkpointEvery,
-                          int sampleEvery, long seed) {
+                          int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout) {
+
+    /** The posterior inputs of V-SiT ({@link io.vrfm.nn.SiTPosterior} reads {@code x1} and {@code t}). */
+    public static final EnumSet<PosteriorInput> SIT_POSTERIOR_INPUTS = EnumSet.of(PosteriorInput.X1, PosteriorInput.T);
 
     public ImageRecipe {
-        if (!model.equals("unet") && !model.equals("mnist-resnet")) {
-            throw new IllegalArgumentException("--model must be unet or mnist-resnet, got '" + model + "'");
+        if (!model.equals("unet") && !model.equals("mnist-resnet") && !model.equals("sit")) {
+            throw new IllegalArgumentException("--model must be unet, mnist-resnet, sit or vsit, got '" + model + "'");
+        }
+        sitConfig = sitConfig == null ? "" : sitConfig;
+        if (model.equals("sit")) {
+            ImageModels.sitShape(sitConfig); // checks the spelling
+            if (method == Method.VRFM && !posteriorInputs.equals(SIT_POSTERIOR_INPUTS)) {
+                throw new IllegalArgumentException("V-SiT's posterior reads x1,t; drop --posterior-inputs");
+            }
+        } else if (classCond) {
+            throw new IllegalArgumentException("--class-cond needs --model sit or vsit");
+        }
+        TrainingChecks.fraction("--cfg-dropout", cfgDropout);
+        if (cfgDropout > 0 && !classCond) {
+            throw new IllegalArgumentException("--cfg-dropout needs --class-cond");
         }
         TrainingChecks.nonNegative("--steps", steps);
         TrainingChecks.atLeastOne("--batch", batch);
@@ -64,7 +80,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistPaper(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 100_000, 256, "adamw", 1e-3f, 0.01f, 1000, 1.0f, 0.9999f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 64, 5, 0f, 64, LossReduction.MEAN_RECON_SUM_KL, 10_000,
-                5_000, 0);
+                5_000, 0, "", false, 0f);
     }
 
     /**
@@ -76,7 +92,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistQuick(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 500, 48, "adamw", 2e-3f, 0.01f, 50, 1.0f, 0.99f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 250,
-                250, 0);
+                250, 0, "", false, 0f);
     }
 
     /** torchcfm's CIFAR-10 recipe; V-RFM adaptive norm takes {x1}, bottleneck sum {x1, t} (the paper's best rows). */
@@ -85,7 +101,30 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 ? EnumSet.of(PosteriorInput.X1, PosteriorInput.T) : EnumSet.of(PosteriorInput.X1);
         return new ImageRecipe("unet", "cifar10", m, 600_000, 128, "adam", 2e-4f, 0f, 5000, 1.0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? 768 : 0, in, m == Method.VRFM ? fusion : LatentFusion.NONE, 128, 2, 0.1f, 16,
-                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0);
+                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f);
+    }
+
+    /**
+     * SiT's training recipe (Ma et al. 2024) on a (Fashion-)MNIST-sized data set: SiT-S/2 (28×28 needs no padding:
+     * 28 is divisible by the patch sizes 2 and 4), AdamW lr 1e-4 without weight decay, batch 256, no warm-up or
+     * clipping, EMA 0.9999, class-conditional with label dropout 0.1; V-SiT with λ = 2e-3 (paper §4.5) and a
+     * {@link io.vrfm.nn.SiTConfig#DEFAULT_LATENT}-d latent from {x1, t}. Steps (100k) chosen here.
+     */
+    public static ImageRecipe sitPaper(Method m, String dataset) {
+        return new ImageRecipe("sit", dataset, m, 100_000, 256, "adamw", 1e-4f, 0f, 0, 0f, 0.9999f, 2e-3f,
+                m == Method.VRFM ? io.vrfm.nn.SiTConfig.DEFAULT_LATENT : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE,
+                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f);
+    }
+
+    /**
+     * The two-core SiT configuration of {@code reproduce-image sit-fashion --quick}: a custom 4-block, width-64,
+     * 4-head SiT with patch 4 (49 tokens on 28×28), batch 32, 600 AdamW steps at lr 1e-3 (warm-up 50, clip 1.0),
+     * EMA 0.99, class-conditional with label dropout 0.1; V-SiT with λ = 2e-3 and a 16-d latent.
+     */
+    public static ImageRecipe sitQuick(Method m, String dataset) {
+        return new ImageRecipe("sit", dataset, m, 600, 32, "adamw", 1e-3f, 0f, 50, 1.0f, 0.99f, 2e-3f,
+                m == Method.VRFM ? 16 : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE, 64, 4, 0f, 64, LossReduction.MEAN_RECON_SUM_KL,
+                300, 0, 0, "4x64x4/4", true, 0.1f);
     }
 
     public ImageRecipe with(Map<String, Object> changes) {
@@ -120,6 +159,11 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         m.put("checkpoint_every", checkpointEvery);
         m.put("sample_every", sampleEvery);
         m.put("seed", seed);
+        if (model.equals("sit")) {
+            m.put("sit_config", sitConfig);
+        }
+        m.put("class_cond", classCond);
+        m.put("cfg_dropout", cfgDropout);
         return m;
     }
 
@@ -131,7 +175,10 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 PosteriorInput.parse(str(m, "posterior_inputs")), LatentFusion.parse(str(m, "fusion")),
                 num(m, "width").intValue(), num(m, "blocks").intValue(), num(m, "dropout").floatValue(),
                 num(m, "posterior_width").intValue(), reductionOf(m),
-                num(m, "checkpoint_every").intValue(), num(m, "sample_every").intValue(), num(m, "seed").longValue());
+                num(m, "checkpoint_every").intValue(), num(m, "sample_every").intValue(), num(m, "seed").longValue(),
+                m.containsKey("sit_config") ? str(m, "sit_config") : "",
+                m.containsKey("class_cond") && Boolean.parseBoolean(str(m, "class_cond")),
+                m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f);
     }
 
     /**

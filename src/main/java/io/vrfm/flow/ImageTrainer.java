@@ -38,11 +38,11 @@ public final class ImageTrainer {
             throw new IllegalArgumentException("image training needs square images, got " + data.height() + "×" + data.width());
         }
         FlowModel model = ImageModels.build(be, FlowTrainer.initStream(recipe.seed()), recipe, data.channels(),
-                data.height());
+                data.height(), data.classCount());
         this.probeRng = new SplittableRandom(recipe.seed() * 31 + 7);
         float wd = recipe.optimizer().equals("adam") ? 0f : recipe.weightDecay();
         FlowTrainer.Builder b = FlowTrainer.builder(model)
-                .pairs(pairs(data))
+                .pairs(recipe.classCond() ? labelledPairs(data, recipe.cfgDropout()) : pairs(data))
                 .batch(recipe.batch())
                 .seed(recipe.seed())
                 .lambda(recipe.lambda())
@@ -66,6 +66,37 @@ public final class ImageTrainer {
             Tensor x1 = Tensor.of(be, px, n, data.channels(), data.height(), data.width());
             return new PairSource.Pairs(Tensor.randn(be, rng, x1.shape()), x1);
         };
+    }
+
+    /**
+     * As {@link #pairs}, with each row's class label; a label becomes the null class ({@code data.classCount()}) with
+     * probability {@code labelDropout} (classifier-free guidance training), drawn from the step's {@code rng} so that
+     * resuming stays exact.
+     */
+    public static PairSource labelledPairs(ImageSet data, float labelDropout) {
+        return (be, rng, n) -> {
+            long seed = rng.seed();
+            int[] idx = data.randomIndices(n, new SplittableRandom(seed));
+            float[] px = new float[n * data.imageSize()];
+            data.copyBatch(idx, px, 0);
+            Tensor x1 = Tensor.of(be, px, n, data.channels(), data.height(), data.width());
+            SplittableRandom drop = new SplittableRandom(seed ^ 0x5DEECE66DL);
+            float[] y = new float[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = drop.nextDouble() < labelDropout ? data.classCount() : data.label(idx[i]);
+            }
+            return new PairSource.Pairs(Tensor.randn(be, rng, x1.shape()), x1, Tensor.of(be, y, n));
+        };
+    }
+
+    /** {@code {channels, height, width}} of the training images. */
+    public int[] imageShape() {
+        return new int[]{data.channels(), data.height(), data.width()};
+    }
+
+    /** Classes of the training data set. */
+    public int classCount() {
+        return data.classCount();
     }
 
     /** The general trainer underneath. */

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * How to integrate a velocity field from the source ({@code t = 0}) to the data ({@code t = 1}), as a value:
- * {@link #euler}, {@link #heun}, {@link #dopri5}, {@link #eulerMaruyama}. Every sampler returns the samples and the
+ * {@link #euler}, {@link #heun}, {@link #dopri5}, {@link #eulerMaruyama}, {@link #sitSde}. Every sampler returns the samples and the
  * number of function evaluations ({@link SampleResult#nfe()}). For a V-RFM field, {@code z} is one latent row per
  * trajectory, drawn once and held fixed through every step and every stage of the integrator (Alg. 2).
  *
@@ -69,6 +69,14 @@ public interface Sampler {
      */
     static Sampler eulerMaruyama(int steps, float epsilon) {
         return new EulerMaruyama(steps, epsilon);
+    }
+
+    /**
+     * SiT's SDE sampler: Euler–Maruyama with SiT's SBDM diffusion {@code w(t) = norm·(1 − t)/t} and its "Mean" last
+     * step; valid for a standard normal source only ({@link Samplers#sitSde}). NFE = steps.
+     */
+    static Sampler sitSde(int steps, float norm) {
+        return new SiTSde(steps, norm);
     }
 
     /** {@link #euler}. */
@@ -149,6 +157,31 @@ public interface Sampler {
         @Override
         public String name() {
             return String.format(Locale.ROOT, "em_%d", steps);
+        }
+    }
+
+    /** {@link #sitSde}. */
+    record SiTSde(int steps, float norm) implements Sampler {
+        /** Checks {@code steps >= 1} and {@code 0 <= norm <= 2} (the stability bound of the first SDE step). */
+        public SiTSde {
+            checkSteps(steps);
+            if (!(norm >= 0 && norm <= 2)) {
+                throw new IllegalArgumentException("sit-sde: the diffusion norm must be in [0, 2], got " + norm);
+            }
+        }
+
+        @Override
+        public SampleResult integrate(Ode f, Tensor x0, Rng noise, boolean record) {
+            if (noise == null && norm > 0) {
+                throw new IllegalArgumentException("sit-sde needs a noise stream: use sample(field, x0, z, rng)"
+                        + " or sample(field, x0, rng)");
+            }
+            return Samplers.sitSde(f, x0, steps, norm, noise, record);
+        }
+
+        @Override
+        public String name() {
+            return String.format(Locale.ROOT, "sit-sde_%d", steps);
         }
     }
 

@@ -190,6 +190,41 @@ public final class Samplers {
         });
     }
 
+    /**
+     * SiT's SDE sampler (Ma et al. 2024, {@code sample_sde} with Euler–Maruyama, diffusion form SBDM, last step
+     * "Mean") on the linear path {@code x_t = t·x1 + (1 − t)·x0} of this engine ({@code t = 0} noise, {@code t = 1}
+     * data, the same as SiT's): the SDE {@code dx = [v + w(t)·s(x, t)] dt + √(2 w(t)) dW} with SiT's score from
+     * the velocity {@code s = (t·v − x)/(1 − t)} and SBDM diffusion {@code w(t) = norm·(1 − t)/t}, that is the
+     * drift {@code (1 + norm)·v − norm·x/t}. {@code steps} uniform steps of {@code dt = 1/steps}, one evaluation each:
+     * <ul>
+     *   <li>step 0 ({@code t = 0}, where {@code w} is infinite) is a plain Euler step of the ODE — SiT's velocity
+     *   setting starts its grid at {@code t0 = 0}, where the SBDM drift is undefined; this is the choice made here
+     *   so that the grid can start at 0 with a finite update;</li>
+     *   <li>steps 1 … steps−2 are Euler–Maruyama steps of the SDE above;</li>
+     *   <li>the last step (from {@code 1 − dt}) is SiT's "Mean" last step: the SDE drift without noise, with SiT's
+     *   {@code last_step_size} equal to the stride.</li>
+     * </ul>
+     * Valid for a standard normal source only (the score formula assumes it). {@code norm} is SiT's
+     * {@code diffusion_norm} (default 1); the update stays stable while {@code norm·dt/t ≤ 2}, i.e. {@code norm ≤ 2}
+     * at {@code t = dt}. NFE = steps.
+     */
+    public static SampleResult sitSde(Ode f, Tensor x0, int steps, float norm, Rng rng, boolean record) {
+        return fixedSteps(x0, 0f, 1f, steps, 1, record, (x, t, dt, i) -> {
+            Tensor v = f.f(x, t);
+            if (i == 0 || norm == 0f) {
+                FlowOps.eulerStep(x, v, dt, null, 0f);
+                return;
+            }
+            Tensor drift = v.mul(1f + norm).sub(x.mul(norm / t));
+            if (i == steps - 1) {
+                FlowOps.eulerStep(x, drift, dt, null, 0f);
+            } else {
+                Tensor noise = Tensor.randn(x.backend(), rng, x.shape());
+                FlowOps.eulerStep(x, drift, dt, noise, (float) Math.sqrt(2.0 * norm * (1 - t) / t * dt));
+            }
+        });
+    }
+
     private static void checkSteps(int steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("sampler: steps must be >= 1, got " + steps);

@@ -230,6 +230,72 @@ class MethodInvariantsTest {
     }
 
     /**
+     * SiT's SDE sampler on the linear field {@code v = a·x}: step 0 is {@code x ← (1 + a·dt)·x}; SDE step k is
+     * {@code x ← m_k·x + σ_k·ξ} with {@code m_k = 1 + dt·((1 + n)·a − n/t_k)}, {@code σ_k² = 2n(1 − t_k)/t_k·dt};
+     * the last ("Mean") step is {@code m_k·x} without noise. The end state is Gaussian with mean {@code Π m_k·x0} and
+     * variance {@code Σ_k (Π_{j>k} m_j)² σ_k²}.
+     */
+    @Test
+    void sitSdeMatchesItsClosedFormOnALinearField() {
+        float a = 0.8f, norm = 1.0f;
+        int steps = 6, n = 200_000;
+        float x0v = 1.5f;
+        SampleResult r = Sampler.sitSde(steps, norm).integrate((x, t) -> x.mul(a), Tensor.full(BE, x0v, n, 1),
+                new Rng(23), false);
+        assertEquals(steps, r.nfe());
+        double dt = 1.0 / steps;
+        double mean = x0v, var = 0;
+        for (int k = 0; k < steps; k++) {
+            double t = k * dt;
+            double m = k == 0 ? 1 + dt * a : 1 + dt * ((1 + norm) * a - norm / t);
+            double s2 = k == 0 || k == steps - 1 ? 0 : 2 * norm * (1 - t) / t * dt;
+            mean *= m;
+            var = var * m * m + s2;
+        }
+        float[] x = r.x().toArray();
+        double s = 0, ss = 0;
+        for (float xi : x) {
+            s += xi;
+        }
+        double em = s / n;
+        for (float xi : x) {
+            ss += (xi - em) * (xi - em);
+        }
+        double ev = ss / (n - 1);
+        assertEquals(mean, em, 4 * Math.sqrt(var / n), "SiT SDE end mean");
+        assertEquals(var, ev, 4 * var * Math.sqrt(2.0 / n), "SiT SDE end variance");
+        // norm 0 is the Euler ODE, bit for bit
+        float[] ode = Sampler.sitSde(steps, 0f).integrate((x2, t) -> x2.mul(a), Tensor.full(BE, x0v, 4, 1), null, false)
+                .x().toArray();
+        float[] euler = Sampler.euler(steps).integrate((x2, t) -> x2.mul(a), Tensor.full(BE, x0v, 4, 1), null, false)
+                .x().toArray();
+        assertArrayEquals(euler, ode);
+    }
+
+    /** With the exact field of N(0, 1) → N(μ, s²), SiT's SDE sampler ends at the data marginal. */
+    @Test
+    void sitSdeKeepsTheFlowsMarginal() {
+        double mu = 1.0, s = 0.5;
+        Ode exact = (x, t) -> {
+            double var = (1 - t) * (1 - t) + t * t * s * s, slope = (t * s * s - (1 - t)) / var;
+            return x.sub((float) (t * mu)).mul((float) slope).add((float) mu);
+        };
+        int n = 40_000;
+        SampleResult r = Samplers.sitSde(exact, Tensor.randn(BE, new Rng(29), n, 1), 200, 1.0f, new Rng(31), false);
+        float[] x = r.x().toArray();
+        double sum = 0, ss = 0;
+        for (float xi : x) {
+            sum += xi;
+        }
+        double mean = sum / n;
+        for (float xi : x) {
+            ss += (xi - mean) * (xi - mean);
+        }
+        assertEquals(mu, mean, 0.02, "end mean");
+        assertEquals(s * s, ss / (n - 1), 0.03 * s * s + 0.005, "end variance");
+    }
+
+    /**
      * Stage 2 of consistency FM: for {@code r < boundary} the target is the model's own {@code f(x_r, r)} and the
      * velocity term is on; checked in value against the formula on a hand-made field, and zero for the exact straight
      * field of a deterministic pair.
