@@ -105,6 +105,16 @@ final class EmuDevice implements Device {
         if (Files.isExecutable(exe)) {
             return exe;
         }
+        // test JVMs run in parallel (surefire forkCount): one builds, the others wait on the lock and reuse its driver
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("build.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = ch.lock()) {
+            return Files.isExecutable(exe) ? exe : build(dir, hash, exe);
+        }
+    }
+
+    /** Compiles the driver for {@code hash} into {@code exe} (under the build lock). */
+    private static Path build(Path dir, String hash, Path exe) throws IOException, InterruptedException {
         StringBuilder inc = new StringBuilder();
         for (Path cu : cuFiles()) {
             inc.append("#include \"").append(cu.toAbsolutePath()).append("\"\n");
