@@ -90,11 +90,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         }
         boolean resume = run.resuming();
         Path dir = run.directory(RunDirectory.defaultFor("reproduce-" + ds + (quick ? "-quick" : "")));
-        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
-        Sizes.requireFits("--eval-samples", n, 28 * 28, 28 * 28 * 4L);
-        if (steps != null && steps < 0) {
-            throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
-        }
+        int n = evalSamplesChecked(evalSamples, quick, steps);
         Backend be = device.open();
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
@@ -202,5 +198,15 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
     private static double secs(long t0) {
         return Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+    }
+
+    /** The evaluation sample count (300 quick, 10,000 full, or the user's), checked against memory; --steps ≥ 0. */
+    static int evalSamplesChecked(Integer evalSamples, boolean quick, Integer steps) {
+        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
+        Sizes.requireFits("--eval-samples", n, 28 * 28, 28 * 28 * 4L);
+        if (steps != null && steps < 0) {
+            throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+        }
+        return n;
     }
 }

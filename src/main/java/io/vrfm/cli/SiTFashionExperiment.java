@@ -52,11 +52,7 @@ final class SiTFashionExperiment {
         String ds = "fashion-mnist";
         boolean resume = run.resuming();
         Path dir = run.directory(RunDirectory.defaultFor("reproduce-sit-fashion" + (quick ? "-quick" : "")));
-        int n = evalSamples != null ? evalSamples : quick ? 300 : 10_000;
-        Sizes.requireFits("--eval-samples", n, 28 * 28, 28 * 28 * 4L);
-        if (steps != null && steps < 0) {
-            throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
-        }
+        int n = ImageReproduceCommand.evalSamplesChecked(evalSamples, quick, steps);
         Backend be = device.open();
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
