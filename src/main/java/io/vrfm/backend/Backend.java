@@ -26,8 +26,9 @@ public interface Backend extends AutoCloseable {
     void release(Buffer buffer);
 
     /**
-     * True when buffers live on the Java heap and the garbage collector reclaims them (CPU); false when tensors
-     * must hand their buffers back through {@link #release} (device memory).
+     * True when buffers live on the Java heap and the garbage collector reclaims them (CPU; buffers handed back
+     * through {@link #release} may be reused); false when tensors must hand their buffers back through
+     * {@link #release} (device memory).
      */
     default boolean heapManaged() {
         return false;

@@ -21,8 +21,9 @@ import java.util.Set;
  *
  * <p>Scopes nest and belong to the thread that opened them; close them in reverse order (try-with-resources does).
  * A tensor used after its scope closed is an error the backend may not detect: keep what you return. On backends
- * whose memory is the Java heap (the CPU) releasing is a no-op and the garbage collector reclaims everything; on
- * device backends the collector remains a safety net for tensors created outside any scope.
+ * whose memory is the Java heap (the CPU) released buffers are reused by later allocations of the same size, and
+ * the garbage collector reclaims what no scope released; on device backends the collector remains a safety net
+ * for tensors created outside any scope.
  */
 public final class TensorScope implements AutoCloseable {
     private static final ThreadLocal<TensorScope> CURRENT = new ThreadLocal<>();
@@ -43,7 +44,7 @@ public final class TensorScope implements AutoCloseable {
         return s;
     }
 
-    /** Called for every new device storage: the innermost open scope of this thread owns it. */
+    /** Called for every new storage: the innermost open scope of this thread owns it. */
     static void track(Storage storage) {
         TensorScope s = CURRENT.get();
         if (s != null) {

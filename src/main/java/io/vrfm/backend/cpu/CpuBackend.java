@@ -26,17 +26,46 @@ public final class CpuBackend implements Backend {
 
     private final CpuParallel par;
     private final CpuParallel serial = new CpuParallel(1);
+    private final java.util.concurrent.atomic.LongAdder gemmFlops = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * Released buffers kept for reuse (see {@link CpuBufferPool}); null when reuse is off. On by default, holding up
+     * to a quarter of the maximum heap; {@code -Dvrfm.cpu.pool=false} turns it off, {@code -Dvrfm.cpu.poison=true}
+     * fills released buffers with NaN (to find a use after release).
+     */
+    private final CpuBufferPool pool;
 
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
     public CpuBackend(int threads) {
+        this(threads, !"false".equals(System.getProperty("vrfm.cpu.pool")), Boolean.getBoolean("vrfm.cpu.poison"));
+    }
+
+    /**
+     * A backend with {@code threads} workers; {@code reuseBuffers} keeps released buffers (those of a closed
+     * {@code TensorScope}) for later allocations of the same size, {@code poisonReleased} fills them with NaN when
+     * released (tests: a buffer used after its release then poisons the result).
+     */
+    public CpuBackend(int threads, boolean reuseBuffers, boolean poisonReleased) {
         this.par = new CpuParallel(threads);
+        this.pool = reuseBuffers ? new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES,
+                poisonReleased) : null;
     }
 
     public int threads() {
         return par.threads();
+    }
+
+    /** Parallel regions (fork/joins) this backend has run so far (for benchmarks: count them per step). */
+    public long parallelRegions() {
+        return par.regions();
+    }
+
+    /** Floating-point operations ({@code 2·m·n·k} per product) of every {@link #gemm} so far. */
+    public long gemmFlops() {
+        return gemmFlops.sum();
     }
 
     @Override
@@ -58,12 +87,26 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Buffer allocate(long n) {
-        return new CpuBuffer(this, i(n));
+        int len = i(n);
+        return new CpuBuffer(this, pool == null ? new float[len] : pool.take(len));
     }
 
+    /** Keeps the buffer for reuse (when reuse is on); otherwise the garbage collector reclaims it. */
     @Override
     public void release(Buffer buffer) {
-        // heap storage: the garbage collector reclaims it
+        if (pool != null) {
+            pool.put(d(buffer));
+        }
+    }
+
+    /** Allocations served from released buffers so far (0 when reuse is off). */
+    public long reusedBuffers() {
+        return pool == null ? 0 : pool.reused();
+    }
+
+    /** Allocations that needed a new array so far (0 when reuse is off). */
+    public long freshBuffers() {
+        return pool == null ? 0 : pool.fresh();
     }
 
     @Override
@@ -137,6 +180,7 @@ public final class CpuBackend implements Backend {
                      Buffer a, long aOffset, int lda, long strideA,
                      Buffer b, long bOffset, int ldb, long strideB,
                      float beta, Buffer c, long cOffset, long strideC, int batch) {
+        gemmFlops.add(2L * m * n * k * batch);
         CpuGemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB,
                 beta, c, cOffset, strideC, batch, par, serial);
     }
@@ -292,6 +336,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.clear();
+        }
         par.shutdown();
     }
 }

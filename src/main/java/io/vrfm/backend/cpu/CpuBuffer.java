@@ -8,9 +8,9 @@ final class CpuBuffer implements Buffer {
     final float[] data;
     private final CpuBackend owner;
 
-    CpuBuffer(CpuBackend owner, int n) {
+    CpuBuffer(CpuBackend owner, float[] data) {
         this.owner = owner;
-        this.data = new float[n];
+        this.data = data;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.vrfm.backend.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Splits index ranges across the CPU backend's worker pool. Work smaller than the grain runs on the calling
@@ -17,6 +18,7 @@ public final class CpuParallel {
 
     private final ForkJoinPool pool;
     private final int threads;
+    private final LongAdder regions = new LongAdder();
 
     public CpuParallel(int threads) {
         this.threads = Math.max(1, threads);
@@ -25,6 +27,11 @@ public final class CpuParallel {
 
     public int threads() {
         return threads;
+    }
+
+    /** Parallel regions (fork/joins handed to the worker pool) run so far; work run inline is not counted. */
+    public long regions() {
+        return regions.sum();
     }
 
     /**
@@ -40,6 +47,7 @@ public final class CpuParallel {
             body.run(0, n);
             return;
         }
+        regions.increment();
         pool.invoke(new Chunk(body, 0, n, (n + chunks - 1) / chunks));
     }
 
