@@ -95,6 +95,21 @@ public interface Backend extends AutoCloseable {
               Buffer b, long bOffset, int ldb, long strideB,
               float beta, Buffer c, long cOffset, long strideC, int batch);
 
+    /**
+     * The forward product of a Linear layer, {@code y = x·Wᵀ + bias} for row-major {@code x [rows, in]},
+     * {@code W [out, in]} and {@code bias [out]} (null: no bias), the bias added to each element's full product as
+     * copying it into {@code y} and accumulating with {@link #gemm} ({@code beta} 1) does; that is the default. A
+     * backend may add the bias in its GEMM's store instead, with the same result.
+     */
+    default void linearForward(Buffer x, Buffer w, Buffer bias, Buffer y, int rows, int in, int out) {
+        float beta = 0f;
+        if (bias != null) {
+            copy2d(bias, 0, 0, y, 0, out, rows, out);
+            beta = 1f;
+        }
+        gemm(false, true, rows, out, in, 1f, x, 0, in, 0, w, 0, in, 0, beta, y, 0, 0, 1);
+    }
+
     // ---------------------------------------------------------------- shape movement
 
     /** {@code y = x.permute(perm)} for contiguous {@code x} of {@code shape}; {@code y} contiguous. */

@@ -80,7 +80,8 @@ public final class LinearAlgebra {
 
     /**
      * {@code y = x·Wᵀ + b} for {@code x} of {@code [.., in]}, {@code W} of {@code [out, in]} (PyTorch layout) and
-     * optional {@code b} of {@code [out]}: the bias is broadcast into the output, then one GEMM accumulates.
+     * optional {@code b} of {@code [out]}: one {@link Backend#linearForward} (a GEMM whose bias is added to each element's
+     * full product).
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
         Backend be = Elementwise.sameBackend("linear", x, w);
@@ -96,12 +97,7 @@ public final class LinearAlgebra {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         Tensor y = Tensor.empty(be, outShape);
-        float beta = 0f;
-        if (bias != null) {
-            be.copy2d(bias.buffer(), 0, 0, y.buffer(), 0, out, rows, out);
-            beta = 1f;
-        }
-        be.gemm(false, true, rows, out, in, 1f, x.buffer(), 0, in, 0, w.buffer(), 0, in, 0, beta, y.buffer(), 0, 0, 1);
+        be.linearForward(x.buffer(), w.buffer(), bias == null ? null : bias.buffer(), y.buffer(), rows, in, out);
         int[] xShape = x.shape();
         return y.record("linear", g -> {
             Tensor gx = null, gw = null, gb = null;

@@ -35,4 +35,9 @@ final class CpuGemm {
                     bs, i(bOffset + q * strideB), ldb, beta, cs, i(cOffset + q * strideC), n, par);
         }
     }
+
+    static void linearForward(Buffer x, Buffer w, Buffer bias, Buffer y, int rows, int in, int out,
+                              CpuParallel par) {
+        Sgemm.sgemmBias(false, true, rows, out, in, 1f, d(x), 0, in, d(w), 0, in, d(bias), 0, d(y), 0, out, par);
+    }
 }

@@ -72,6 +72,31 @@ public final class Sgemm {
         }
     }
 
+    /**
+     * {@code C = alpha·op(A)·op(B) + bias}, {@code bias} ({@code n} floats from {@code biasOff}) added to every row
+     * of C: the forward product of a Linear layer with its bias as the GEMM's epilogue. Each element is summed in
+     * the same order as copying the bias into every row of C and calling {@link #sgemm} with {@code beta} 1, so the
+     * results are bit-identical to that, without the extra pass over C.
+     */
+    public static void sgemmBias(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m > 0 && n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
+            throw new IllegalArgumentException("sgemm: bias (" + n + " floats at " + biasOff
+                    + ") does not fit its array of " + bias.length);
+        }
+        if (VECTOR) {
+            SgemmVector.sgemmBias(SgemmVector.TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                    bias, biasOff, c, cOff, ldc, par);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+        }
+        SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 1f, c, cOff, ldc, par);
+    }
+
     static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] c, int cOff, int ldc) {

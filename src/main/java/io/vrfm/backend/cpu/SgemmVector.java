@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * SGEMM on the incubating Vector API, GotoBLAS-style. For each {@code NC}-column block and {@code KC}-deep slice
- * (one parallel region each), {@code op(B)} is packed into {@code KC×NR} panels (zero-padded) and every worker
+ * (one parallel region per block, holding all its slices when their packed B fits 4 MiB, else one per slice),
+ * {@code op(B)} is packed into {@code KC×NR} panels (zero-padded) and every worker
  * packs its own {@code MC×KC} block of {@code alpha·op(A)} into {@code MR}-row slivers, then runs the
  * {@code MR×NR} register-tiled micro-kernel over them. The B panels are packed cooperatively inside the region:
  * the first worker to need a panel claims and packs it, a worker that finds it claimed waits for it, and the workers
@@ -27,6 +28,8 @@ final class SgemmVector {
     private static final long SMALL_FLOPS = 2L * 24 * 24 * 24;
     /** Below this many flops the product runs on the calling thread. */
     private static final long PARALLEL_FLOPS = 1L << 21;
+    /** Packed B floats (4 MiB) up to which all k-slices of a product share one parallel region. */
+    private static final long PACK_ALL_SLICES = 1L << 20;
 
     /** Per-thread buffers, grown on demand (small products never allocate a full block). */
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
@@ -55,11 +58,37 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
+        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc, par);
+    }
+
+    /**
+     * {@link Sgemm#sgemmBias}: {@code C = alpha·op(A)·op(B) + bias} (bias broadcast over rows), the bias added to
+     * each tile right after its first k-slice is stored, while the tile is in L1.
+     */
+    static void sgemmBias(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
+        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc, par);
+    }
+
+    /**
+     * The driver. With {@code bias} (then {@code beta} is 0) the result is {@code alpha·op(A)·op(B) + bias}, each
+     * element summed in the same order as copying the bias into C and accumulating with {@code beta} 1 would.
+     */
+    private static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
         if (m == 0 || n == 0) {
             return;
         }
         long flops = 2L * m * n * k;
         if (flops <= SMALL_FLOPS || k == 0 || alpha == 0f) {
+            if (bias != null) {
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+                }
+                beta = 1f;
+            }
             SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
             return;
         }
@@ -72,7 +101,7 @@ final class SgemmVector {
                 int row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
                     float v = t[j * m + i];
-                    c[row + j] = beta == 0f ? v : beta * c[row + j] + v;
+                    c[row + j] = bias != null ? bias[biasOff + j] + v : beta == 0f ? v : beta * c[row + j] + v;
                 }
             }
             return;
@@ -84,29 +113,50 @@ final class SgemmVector {
         int threads = (par == null || flops < PARALLEL_FLOPS) ? 1 : par.threads();
         int mr = tile.rows, nr = tile.vectors * L, kcBlock = tile.kc, ncBlock = Math.max(1, NC / nr) * nr;
         int ncMax = Math.min(ncBlock, n), kcMax = Math.min(kcBlock, k);
-        float[] bp = buffer(B_PACK, kcMax * ((ncMax + nr - 1) / nr) * nr);
+        int panelsMax = (ncMax + nr - 1) / nr;
+        int slices = (k + kcBlock - 1) / kcBlock;
+        // Every k-slice in one parallel region when all their B panels fit the pack buffer side by side (a deep
+        // product such as a weight gradient, K = batch): one fork/join per product instead of one per slice. Each
+        // worker keeps its rows (or panels) across the slices, so every element is summed in the same order.
+        int group = threads > 1 && (long) k * panelsMax * nr <= PACK_ALL_SLICES ? slices : 1;
+        float[] bp = buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
         int slivers = (m + mr - 1) / mr;
         for (int jc = 0; jc < n; jc += ncBlock) {
             int nc = Math.min(ncBlock, n - jc);
-            for (int pc = 0; pc < k; pc += kcBlock) {
-                int kc = Math.min(kcBlock, k - pc);
-                Region r = new Region(tile, transA, transB, m, alpha, a, aOff, lda, b, bOff, ldb,
-                        pc == 0 && beta == 0f, c, cOff, ldc, jc, nc, pc, kc, bp);
-                int panels = r.panels;
+            int panels = (nc + nr - 1) / nr;
+            for (int s0 = 0; s0 < slices; s0 += group) {
+                Region[] rs = new Region[Math.min(slices, s0 + group) - s0];
+                int base = 0;
+                for (int q = 0; q < rs.length; q++) {
+                    int pc = (s0 + q) * kcBlock;
+                    int kc = Math.min(kcBlock, k - pc);
+                    rs[q] = new Region(tile, transA, transB, m, alpha, a, aOff, lda, b, bOff, ldb,
+                            pc == 0 && beta == 0f, pc == 0 ? bias : null, biasOff, c, cOff, ldc, jc, nc, pc, kc,
+                            bp, base);
+                    base += kc * panels * nr;
+                }
                 if (threads == 1) {
-                    r.run(0, slivers, 0, panels, 0);
+                    for (Region r : rs) {
+                        r.run(0, slivers, 0, panels, 0);
+                    }
                 } else if (slivers >= 2 * threads || slivers >= panels) {
                     // split rows: slot t takes its share of slivers and sweeps every panel, starting at its own
                     int slots = Math.min(threads, slivers);
                     par.forRange(slots, 1, (t0, t1) -> {
                         for (int t = t0; t < t1; t++) {
-                            r.run((int) ((long) slivers * t / slots), (int) ((long) slivers * (t + 1) / slots),
-                                    0, panels, (int) ((long) panels * t / slots));
+                            for (Region r : rs) {
+                                r.run((int) ((long) slivers * t / slots), (int) ((long) slivers * (t + 1) / slots),
+                                        0, panels, (int) ((long) panels * t / slots));
+                            }
                         }
                     });
                 } else {
                     // few rows, many columns: split panels; each worker packs the (few) rows of A itself
-                    par.forRange(panels, 1, (q0, q1) -> r.run(0, slivers, q0, q1, 0));
+                    par.forRange(panels, 1, (q0, q1) -> {
+                        for (Region r : rs) {
+                            r.run(0, slivers, q0, q1, 0);
+                        }
+                    });
                 }
             }
         }
@@ -138,15 +188,20 @@ final class SgemmVector {
         final float[] b;
         final int bOff, ldb;
         final boolean overwrite;
+        /** Added to every row after the (first-slice) store, or null. */
+        final float[] bias;
+        final int biasOff;
         final float[] c;
         final int cOff, ldc;
         final int jc, nc, pc, kc, panels;
         final float[] bp;
+        /** Where this slice's panels start in {@link #bp}. */
+        final int bpBase;
         final AtomicIntegerArray state;
 
         Region(SgemmTile tile, boolean transA, boolean transB, int m, float alpha, float[] a, int aOff, int lda,
-               float[] b, int bOff, int ldb, boolean overwrite, float[] c, int cOff, int ldc,
-               int jc, int nc, int pc, int kc, float[] bp) {
+               float[] b, int bOff, int ldb, boolean overwrite, float[] bias, int biasOff,
+               float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, float[] bp, int bpBase) {
             this.tile = tile;
             this.mr = tile.rows;
             this.nr = tile.vectors * L;
@@ -161,6 +216,8 @@ final class SgemmVector {
             this.bOff = bOff;
             this.ldb = ldb;
             this.overwrite = overwrite;
+            this.bias = bias;
+            this.biasOff = biasOff;
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
@@ -170,6 +227,7 @@ final class SgemmVector {
             this.kc = kc;
             this.panels = (nc + nr - 1) / nr;
             this.bp = bp;
+            this.bpBase = bpBase;
             this.state = new AtomicIntegerArray(panels);
         }
 
@@ -204,11 +262,13 @@ final class SgemmVector {
             }
         }
 
-        /** Packs {@code op(B)[pc:pc+kc, jc+q·NR : +NR]} into {@code bp[q·kc·nr + p·nr + j]}, zero-padded. */
+        /**
+         * Packs {@code op(B)[pc:pc+kc, jc+q·NR : +NR]} into {@code bp[bpBase + q·kc·nr + p·nr + j]}, zero-padded.
+         */
         private void packPanel(int q) {
             int j0 = q * nr;
             int w = Math.min(nr, nc - j0);
-            int dst = q * kc * nr;
+            int dst = bpBase + q * kc * nr;
             if (!transB) {
                 int src = bOff + pc * ldb + jc + j0;
                 if (w == nr) {
@@ -289,7 +349,7 @@ final class SgemmVector {
                     ensurePanel(q);
                     int j0 = q * nr;
                     int w = Math.min(nr, nc - j0);
-                    int bo = q * kc * nr;
+                    int bo = bpBase + q * kc * nr;
                     for (int s = sb; s < se; s++) {
                         int i = s * mr;
                         int h = Math.min(mr, m - i);
@@ -297,17 +357,31 @@ final class SgemmVector {
                         int co = cOff + i * ldc + jc + j0;
                         if (h == mr && w == nr) {
                             kernel(ap, ao, bo, c, co, ldc, overwrite);
+                            if (bias != null) {
+                                addBias(co, h, w, biasOff + jc + j0);
+                            }
                         } else {
                             kernel(ap, ao, bo, edge, 0, nr, true);
                             for (int r = 0; r < h; r++) {
                                 int cr = co + r * ldc;
                                 for (int j = 0; j < w; j++) {
                                     float v = edge[r * nr + j];
-                                    c[cr + j] = overwrite ? v : c[cr + j] + v;
+                                    c[cr + j] = bias != null ? v + bias[biasOff + jc + j0 + j]
+                                            : overwrite ? v : c[cr + j] + v;
                                 }
                             }
                         }
                     }
+                }
+            }
+        }
+
+        /** {@code C[tile] += bias[bo : bo + w]} on every row of the tile just stored (still in L1). */
+        private void addBias(int co, int h, int w, int bo) {
+            for (int r = 0; r < h; r++) {
+                int cr = co + r * ldc;
+                for (int j = 0; j < w; j++) {
+                    c[cr + j] += bias[bo + j];
                 }
             }
         }

@@ -1,0 +1,123 @@
+package io.vrfm.backend.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The bias epilogue of the SGEMM ({@link Sgemm#sgemmBias}) against the two passes it replaces (bias copied into
+ * every row of C, then {@code beta} 1), bit for bit, on every register tile and thread count; and one parallel
+ * region per deep product with the same bits as the serial run.
+ */
+class SgemmEpilogueTest {
+
+    /** m, n, k: the small (scalar) path, the few-columns (transposed) path, tile edges, several k-slices. */
+    private static final int[][] SHAPES = {
+            {3, 5, 4}, {1, 1, 1}, {500, 2, 200}, {300, 3, 70}, {1000, 64, 128}, {1000, 128, 2},
+            {1000, 256, 64}, {61, 133, 513}, {70, 40, 1100}, {7, 17, 300}, {2, 300, 70}, {128, 128, 128}};
+
+    private static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private interface BiasGemm {
+        void run(int m, int n, int k, float[] a, float[] b, float[] bias, int biasOff, float[] c, int cOff, int ldc,
+                 CpuParallel par);
+    }
+
+    /** {@code fused} against the bias copied into C and {@code plain} accumulating onto it ({@code beta} 1). */
+    private static void checkAgainstTwoPasses(BiasGemm fused, SgemmTest.Gemm plain, CpuParallel par) {
+        Random rnd = new Random(5);
+        for (int[] s : SHAPES) {
+            int m = s[0], n = s[1], k = s[2];
+            int ldc = n + 3, cOff = 2, biasOff = 1;
+            float[] a = random(rnd, m * k), b = random(rnd, n * k), bias = random(rnd, n + 2);
+            float[] want = new float[cOff + m * ldc + 1], got = new float[want.length];
+            java.util.Arrays.fill(got, Float.NaN);
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(bias, biasOff, want, cOff + i * ldc, n);
+            }
+            plain.run(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 1f, want, cOff, ldc, null);
+            fused.run(m, n, k, a, b, bias, biasOff, got, cOff, ldc, par);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int at = cOff + i * ldc + j;
+                    assertEquals(Float.floatToIntBits(want[at]), Float.floatToIntBits(got[at]),
+                            m + "x" + n + "x" + k + ": C[" + i + "," + j + "] = " + got[at] + ", want " + want[at]);
+                }
+            }
+            for (int i = 0; i < m - 1; i++) {
+                for (int j = n; j < ldc; j++) {
+                    assertEquals(Float.NaN, got[cOff + i * ldc + j], "wrote outside C");
+                }
+            }
+        }
+    }
+
+    @Test
+    void biasInTheStoreIsBitIdenticalToCopyThenAccumulate() {
+        for (int threads : new int[]{1, 2, 5}) {
+            CpuParallel par = new CpuParallel(threads);
+            try {
+                checkAgainstTwoPasses((m, n, k, a, b, bias, bo, c, co, ldc, p) ->
+                        Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, p),
+                        Sgemm::sgemm, par);
+            } finally {
+                par.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void everyRegisterTileAddsTheBiasTheSameWay() {
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
+        CpuParallel par = new CpuParallel(2);
+        try {
+            for (SgemmTile tile : SgemmTile.values()) {
+                checkAgainstTwoPasses((m, n, k, a, b, bias, bo, c, co, ldc, p) -> SgemmVector.sgemmBias(tile, false,
+                        true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, p),
+                        (ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc, p) -> SgemmVector.sgemm(tile,
+                                ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc, p), par);
+            }
+        } finally {
+            par.shutdown();
+        }
+    }
+
+    @Test
+    void aBiasTooShortIsRefused() {
+        float[] c = new float[4];
+        assertThrows(IllegalArgumentException.class, () -> Sgemm.sgemmBias(false, true, 2, 2, 1, 1f, new float[2], 0,
+                1, new float[2], 0, 1, new float[1], 0, c, 0, 2, null));
+    }
+
+    @Test
+    void aDeepProductRunsInOneParallelRegionWithTheSerialBits() {
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: the vector kernel's blocking");
+        // the weight gradient of a Linear layer at batch 1000: K = 1000 spans four k-slices
+        Random rnd = new Random(9);
+        int m = 128, n = 64, k = 1000;
+        float[] a = random(rnd, k * m), b = random(rnd, k * n);
+        float[] serial = new float[m * n], parallel = new float[m * n];
+        Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, serial, 0, n, null);
+        CpuParallel par = new CpuParallel(2);
+        try {
+            long before = par.regions();
+            Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, parallel, 0, n, par);
+            assertEquals(1, par.regions() - before, "one fork/join for the whole product");
+        } finally {
+            par.shutdown();
+        }
+        for (int i = 0; i < serial.length; i++) {
+            assertEquals(Float.floatToIntBits(serial[i]), Float.floatToIntBits(parallel[i]), "C[" + i + "]");
+        }
+    }
+}
