@@ -110,6 +110,17 @@ public interface Backend extends AutoCloseable {
         gemm(false, true, rows, out, in, 1f, x, 0, in, 0, w, 0, in, 0, beta, y, 0, 0, 1);
     }
 
+    /**
+     * {@link #linearForward} and then {@code activated = act(y)} ({@link #unary} with parameters 0): a Linear layer
+     * and its activation, the pre-activation {@code y} kept for the backward pass. That is the default; a backend may
+     * apply {@code act} to each tile of {@code y} as its GEMM stores it, with the same result.
+     */
+    default void linearForward(Buffer x, Buffer w, Buffer bias, Buffer y, int rows, int in, int out, UnaryOp act,
+                               Buffer activated) {
+        linearForward(x, w, bias, y, rows, in, out);
+        unary(act, y, activated, (long) rows * out, 0f, 0f);
+    }
+
     // ---------------------------------------------------------------- shape movement
 
     /** {@code y = x.permute(perm)} for contiguous {@code x} of {@code shape}; {@code y} contiguous. */

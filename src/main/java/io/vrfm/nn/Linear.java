@@ -1,6 +1,7 @@
 package io.vrfm.nn;
 
 import io.vrfm.backend.Backend;
+import io.vrfm.backend.UnaryOp;
 import io.vrfm.tensor.LinearAlgebra;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
@@ -21,6 +22,12 @@ public final class Linear extends Module {
 
     public Tensor forward(Tensor x) {
         return LinearAlgebra.linear(x, weight, bias);
+    }
+
+    /** {@code act(forward(x))} in one fused op (the activation in the GEMM's epilogue; same values and gradients). */
+    public Tensor forward(Tensor x, Activation act) {
+        UnaryOp op = act.unaryOp();
+        return op == null ? forward(x) : LinearAlgebra.linearActivation(x, weight, bias, op);
     }
 
     public Tensor weight() {

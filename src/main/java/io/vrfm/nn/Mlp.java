@@ -28,10 +28,7 @@ public final class Mlp extends Module {
 
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.length; i++) {
-            x = layers[i].forward(x);
-            if (i < layers.length - 1 || activateLast) {
-                x = act.apply(x);
-            }
+            x = i < layers.length - 1 || activateLast ? layers[i].forward(x, act) : layers[i].forward(x);
         }
         return x;
     }

@@ -1,6 +1,9 @@
 package io.vrfm.tensor;
 
 import io.vrfm.backend.Backend;
+import io.vrfm.backend.UnaryOp;
+
+import java.util.Locale;
 
 /** Matrix products on the backend's GEMM: plain, batched, and the fused linear layer {@code x·Wᵀ + b}. */
 public final class LinearAlgebra {
@@ -80,10 +83,47 @@ public final class LinearAlgebra {
 
     /**
      * {@code y = x·Wᵀ + b} for {@code x} of {@code [.., in]}, {@code W} of {@code [out, in]} (PyTorch layout) and
-     * optional {@code b} of {@code [out]}: one {@link Backend#linearForward} (a GEMM whose bias is added to each element's
-     * full product).
+     * optional {@code b} of {@code [out]}: one {@link Backend#linearForward} (a GEMM whose bias is added to each
+     * element's full product).
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        Backend be = checkLinear(x, w, bias);
+        int in = w.dim(1), out = w.dim(0);
+        int rows = (int) (x.size() / in);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor y = Tensor.empty(be, outShape);
+        be.linearForward(x.buffer(), w.buffer(), bias == null ? null : bias.buffer(), y.buffer(), rows, in, out);
+        return recordLinear(y, x, w, bias, rows, in, out);
+    }
+
+    /**
+     * {@code act(x·Wᵀ + b)}: {@link #linear} followed by the unary op {@code act} (with parameters 0, e.g.
+     * {@code GELU_TANH}), computed in one {@link Backend#linearForward} call (the activation in the GEMM's epilogue)
+     * with the same values and the same two backward rules as {@code linear(x, w, b)} then the unary op.
+     */
+    public static Tensor linearActivation(Tensor x, Tensor w, Tensor bias, UnaryOp act) {
+        Backend be = checkLinear(x, w, bias);
+        if (act == UnaryOp.GREATER_THAN) {
+            throw new IllegalArgumentException("linearActivation: " + act + " is not an activation");
+        }
+        int in = w.dim(1), out = w.dim(0);
+        int rows = (int) (x.size() / in);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor z = Tensor.empty(be, outShape);
+        Tensor y = Tensor.empty(be, outShape);
+        be.linearForward(x.buffer(), w.buffer(), bias == null ? null : bias.buffer(), z.buffer(), rows, in, out,
+                act, y.buffer());
+        Tensor pre = recordLinear(z, x, w, bias, rows, in, out);
+        return y.record(act.name().toLowerCase(Locale.ROOT), g -> {
+            Tensor gz = Tensor.empty(be, outShape);
+            be.unaryBackward(act, pre.buffer(), y.buffer(), g.buffer(), gz.buffer(), pre.size(), 0f, 0f);
+            return new Tensor[]{gz};
+        }, pre);
+    }
+
+    private static Backend checkLinear(Tensor x, Tensor w, Tensor bias) {
         Backend be = Elementwise.sameBackend("linear", x, w);
         if (w.rank() != 2 || x.rank() < 1 || x.dim(-1) != w.dim(1)) {
             throw new IllegalArgumentException("linear: input " + x.shapeString() + " does not match weight "
@@ -92,12 +132,12 @@ public final class LinearAlgebra {
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0))) {
             throw new IllegalArgumentException("linear: bias " + bias.shapeString() + " does not match weight " + w.shapeString());
         }
-        int in = w.dim(1), out = w.dim(0);
-        int rows = (int) (x.size() / in);
-        int[] outShape = x.shape();
-        outShape[outShape.length - 1] = out;
-        Tensor y = Tensor.empty(be, outShape);
-        be.linearForward(x.buffer(), w.buffer(), bias == null ? null : bias.buffer(), y.buffer(), rows, in, out);
+        return be;
+    }
+
+    /** Records the backward rule of {@code y = x·Wᵀ + b}. */
+    private static Tensor recordLinear(Tensor y, Tensor x, Tensor w, Tensor bias, int rows, int in, int out) {
+        Backend be = x.backend();
         int[] xShape = x.shape();
         return y.record("linear", g -> {
             Tensor gx = null, gw = null, gb = null;

@@ -193,7 +193,15 @@ public final class CpuBackend implements Backend {
             return;
         }
         gemmFlops.add(2L * rows * out * in);
-        CpuGemm.linearForward(x, w, bias, y, rows, in, out, par);
+        CpuGemm.linearForward(x, w, bias, y, rows, in, out, null, null, par);
+    }
+
+    /** One GEMM with the bias and then {@code act} applied to each tile as it is stored (bit-identical). */
+    @Override
+    public void linearForward(Buffer x, Buffer w, Buffer bias, Buffer y, int rows, int in, int out, UnaryOp act,
+                              Buffer activated) {
+        gemmFlops.add(2L * rows * out * in);
+        CpuGemm.linearForward(x, w, bias, y, rows, in, out, act, activated, par);
     }
 
     // ---------------------------------------------------------------- shape movement

@@ -1,6 +1,7 @@
 package io.vrfm.backend.cpu;
 
 import io.vrfm.backend.Buffer;
+import io.vrfm.backend.UnaryOp;
 
 import static io.vrfm.backend.cpu.CpuBuffer.d;
 import static io.vrfm.backend.cpu.CpuBuffer.i;
@@ -36,8 +37,10 @@ final class CpuGemm {
         }
     }
 
+    /** {@code y = x·Wᵀ + bias} (bias may be null), then {@code activated = act(y)} when {@code act} is not null. */
     static void linearForward(Buffer x, Buffer w, Buffer bias, Buffer y, int rows, int in, int out,
-                              CpuParallel par) {
-        Sgemm.sgemmBias(false, true, rows, out, in, 1f, d(x), 0, in, d(w), 0, in, d(bias), 0, d(y), 0, out, par);
+                              UnaryOp act, Buffer activated, CpuParallel par) {
+        Sgemm.sgemmBias(false, true, rows, out, in, 1f, d(x), 0, in, d(w), 0, in, d(bias), 0, d(y), 0, out,
+                act, d(activated), par);
     }
 }

@@ -73,28 +73,49 @@ public final class Sgemm {
     }
 
     /**
-     * {@code C = alpha·op(A)·op(B) + bias}, {@code bias} ({@code n} floats from {@code biasOff}) added to every row
-     * of C: the forward product of a Linear layer with its bias as the GEMM's epilogue. Each element is summed in
-     * the same order as copying the bias into every row of C and calling {@link #sgemm} with {@code beta} 1, so the
-     * results are bit-identical to that, without the extra pass over C.
+     * {@code C = alpha·op(A)·op(B) + bias}, {@code bias} ({@code n} floats from {@code biasOff}; null: none) added to
+     * every row of C, then, with {@code act}, {@code actOut = act(C)} (same offset and row length as C): the forward
+     * product of a Linear layer with its bias and activation as the GEMM's epilogue. Each element is summed in the
+     * same order as copying the bias into every row of C and calling {@link #sgemm} with {@code beta} 1 (0 without
+     * bias), and the activation is the one {@code unary} computes, so the results are bit-identical to those
+     * passes, without them.
      */
     public static void sgemmBias(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                 float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
+                                 float[] bias, int biasOff, float[] c, int cOff, int ldc,
+                                 io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
         checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        if (m > 0 && n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
+        if (m > 0 && n > 0 && bias != null && (biasOff < 0 || (long) biasOff + n > bias.length)) {
             throw new IllegalArgumentException("sgemm: bias (" + n + " floats at " + biasOff
                     + ") does not fit its array of " + bias.length);
         }
+        if (m > 0 && n > 0 && act != null) {
+            checkSpan("activation output", actOut, cOff, m, n, ldc);
+        }
         if (VECTOR) {
             SgemmVector.sgemmBias(SgemmVector.TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                    bias, biasOff, c, cOff, ldc, par);
+                    bias, biasOff, c, cOff, ldc, act, actOut, par);
+            return;
+        }
+        if (bias != null) {
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+            }
+        }
+        SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, bias != null ? 1f : 0f,
+                c, cOff, ldc, par);
+        activateRows(act, c, actOut, cOff, m, n, ldc);
+    }
+
+    /** {@code actOut = act(C)} over the {@code m×n} block (nothing when {@code act} is null). */
+    static void activateRows(io.vrfm.backend.UnaryOp act, float[] c, float[] actOut, int cOff, int m, int n, int ldc) {
+        if (act == null) {
             return;
         }
         for (int i = 0; i < m; i++) {
-            System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+            int row = cOff + i * ldc;
+            UnaryMath.forward(act, c, actOut, row, row + n, 0f, 0f);
         }
-        SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 1f, c, cOff, ldc, par);
     }
 
     static void checkArgs(boolean transA, boolean transB, int m, int n, int k,

@@ -58,17 +58,21 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc, par);
+        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc, null, null,
+                par);
     }
 
     /**
-     * {@link Sgemm#sgemmBias}: {@code C = alpha·op(A)·op(B) + bias} (bias broadcast over rows), the bias added to
-     * each tile right after its first k-slice is stored, while the tile is in L1.
+     * {@link Sgemm#sgemmBias}: {@code C = alpha·op(A)·op(B) + bias} (bias broadcast over rows; null: none), the bias
+     * added to each tile right after its first k-slice is stored and {@code act} applied into {@code actOut} right
+     * after its last, while the tile is in L1.
      */
     static void sgemmBias(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                          float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc, par);
+                          float[] bias, int biasOff, float[] c, int cOff, int ldc,
+                          io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
+        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc,
+                act, actOut, par);
     }
 
     /**
@@ -77,7 +81,8 @@ final class SgemmVector {
      */
     private static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc, CpuParallel par) {
+                              float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc,
+                              io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -90,6 +95,7 @@ final class SgemmVector {
                 beta = 1f;
             }
             SgemmScalar.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
+            Sgemm.activateRows(act, c, actOut, cOff, m, n, ldc);
             return;
         }
         if (n < L && m > n) {
@@ -104,6 +110,7 @@ final class SgemmVector {
                     c[row + j] = bias != null ? bias[biasOff + j] + v : beta == 0f ? v : beta * c[row + j] + v;
                 }
             }
+            Sgemm.activateRows(act, c, actOut, cOff, m, n, ldc);
             return;
         }
         if (beta != 0f && beta != 1f) {
@@ -130,9 +137,10 @@ final class SgemmVector {
                 for (int q = 0; q < rs.length; q++) {
                     int pc = (s0 + q) * kcBlock;
                     int kc = Math.min(kcBlock, k - pc);
+                    boolean last = s0 + q == slices - 1;
                     rs[q] = new Region(tile, transA, transB, m, alpha, a, aOff, lda, b, bOff, ldb,
-                            pc == 0 && beta == 0f, pc == 0 ? bias : null, biasOff, c, cOff, ldc, jc, nc, pc, kc,
-                            bp, base);
+                            pc == 0 && beta == 0f, pc == 0 ? bias : null, biasOff, last ? act : null, actOut,
+                            c, cOff, ldc, jc, nc, pc, kc, bp, base);
                     base += kc * panels * nr;
                 }
                 if (threads == 1) {
@@ -191,6 +199,9 @@ final class SgemmVector {
         /** Added to every row after the (first-slice) store, or null. */
         final float[] bias;
         final int biasOff;
+        /** Applied to every tile after its store into {@link #actOut} (the last k-slice's region), or null. */
+        final io.vrfm.backend.UnaryOp act;
+        final float[] actOut;
         final float[] c;
         final int cOff, ldc;
         final int jc, nc, pc, kc, panels;
@@ -201,7 +212,7 @@ final class SgemmVector {
 
         Region(SgemmTile tile, boolean transA, boolean transB, int m, float alpha, float[] a, int aOff, int lda,
                float[] b, int bOff, int ldb, boolean overwrite, float[] bias, int biasOff,
-               float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, float[] bp, int bpBase) {
+               io.vrfm.backend.UnaryOp act, float[] actOut, float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, float[] bp, int bpBase) {
             this.tile = tile;
             this.mr = tile.rows;
             this.nr = tile.vectors * L;
@@ -218,6 +229,8 @@ final class SgemmVector {
             this.overwrite = overwrite;
             this.bias = bias;
             this.biasOff = biasOff;
+            this.act = act;
+            this.actOut = actOut;
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
@@ -369,6 +382,12 @@ final class SgemmVector {
                                     c[cr + j] = bias != null ? v + bias[biasOff + jc + j0 + j]
                                             : overwrite ? v : c[cr + j] + v;
                                 }
+                            }
+                        }
+                        if (act != null) {
+                            for (int r = 0; r < h; r++) {
+                                int cr = co + r * ldc;
+                                UnaryMath.forward(act, c, actOut, cr, cr + w, 0f, 0f);
                             }
                         }
                     }

@@ -17,8 +17,8 @@ class SgemmEpilogueTest {
 
     /** m, n, k: the small (scalar) path, the few-columns (transposed) path, tile edges, several k-slices. */
     private static final int[][] SHAPES = {
-            {3, 5, 4}, {1, 1, 1}, {500, 2, 200}, {300, 3, 70}, {1000, 64, 128}, {1000, 128, 2},
-            {1000, 256, 64}, {61, 133, 513}, {70, 40, 1100}, {7, 17, 300}, {2, 300, 70}, {128, 128, 128}};
+            {3, 5, 4}, {1, 1, 1}, {500, 2, 200}, {300, 3, 70}, {400, 64, 128}, {61, 133, 513}, {70, 40, 1100},
+            {7, 17, 300}, {2, 300, 70}};
 
     private static float[] random(Random rnd, int n) {
         float[] x = new float[n];
@@ -64,11 +64,11 @@ class SgemmEpilogueTest {
 
     @Test
     void biasInTheStoreIsBitIdenticalToCopyThenAccumulate() {
-        for (int threads : new int[]{1, 2, 5}) {
+        for (int threads : new int[]{1, 5}) {
             CpuParallel par = new CpuParallel(threads);
             try {
                 checkAgainstTwoPasses((m, n, k, a, b, bias, bo, c, co, ldc, p) ->
-                        Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, p),
+                        Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, null, null, p),
                         Sgemm::sgemm, par);
             } finally {
                 par.shutdown();
@@ -83,7 +83,7 @@ class SgemmEpilogueTest {
         try {
             for (SgemmTile tile : SgemmTile.values()) {
                 checkAgainstTwoPasses((m, n, k, a, b, bias, bo, c, co, ldc, p) -> SgemmVector.sgemmBias(tile, false,
-                        true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, p),
+                        true, m, n, k, 1f, a, 0, k, b, 0, k, bias, bo, c, co, ldc, null, null, p),
                         (ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc, p) -> SgemmVector.sgemm(tile,
                                 ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc, p), par);
             }
@@ -93,10 +93,43 @@ class SgemmEpilogueTest {
     }
 
     @Test
+    void activationInTheStoreIsBitIdenticalToTheUnaryPass() {
+        Random rnd = new Random(13);
+        for (io.vrfm.backend.UnaryOp act : new io.vrfm.backend.UnaryOp[]{io.vrfm.backend.UnaryOp.GELU_TANH,
+                io.vrfm.backend.UnaryOp.SILU}) {
+            for (int threads : new int[]{2}) {
+                CpuParallel par = new CpuParallel(threads);
+                try {
+                    for (int[] s : SHAPES) {
+                        int m = s[0], n = s[1], k = s[2];
+                        float[] a = random(rnd, m * k), b = random(rnd, n * k), bias = random(rnd, n);
+                        boolean withBias = (m + n + k) % 2 == 0;
+                        float[] z = new float[m * n], want = new float[m * n], got = new float[m * n];
+                        float[] zFused = new float[m * n];
+                        Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, withBias ? bias : null, 0, z, 0,
+                                n, null, null, par);
+                        UnaryMath.forward(act, z, want, 0, m * n, 0f, 0f);
+                        Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, withBias ? bias : null, 0, zFused,
+                                0, n, act, got, par);
+                        for (int i = 0; i < m * n; i++) {
+                            assertEquals(Float.floatToIntBits(z[i]), Float.floatToIntBits(zFused[i]),
+                                    act + " " + m + "x" + n + "x" + k + ": pre-activation " + i);
+                            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+                                    act + " " + m + "x" + n + "x" + k + ": activation " + i);
+                        }
+                    }
+                } finally {
+                    par.shutdown();
+                }
+            }
+        }
+    }
+
+    @Test
     void aBiasTooShortIsRefused() {
         float[] c = new float[4];
         assertThrows(IllegalArgumentException.class, () -> Sgemm.sgemmBias(false, true, 2, 2, 1, 1f, new float[2], 0,
-                1, new float[2], 0, 1, new float[1], 0, c, 0, 2, null));
+                1, new float[2], 0, 1, new float[1], 0, c, 0, 2, null, null, null));
     }
 
     @Test
