@@ -121,6 +121,20 @@ public interface Backend extends AutoCloseable {
         unary(act, y, activated, (long) rows * out, 0f, 0f);
     }
 
+    /**
+     * The backward products of a Linear layer {@code y = x·Wᵀ + b} with output gradient {@code g [rows, out]}:
+     * {@code gx = g·W} ({@code [rows, in]}) and {@code gW = gᵀ·x} ({@code [out, in]}); a null output is not
+     * computed. The default is the two {@link #gemm} calls; a backend may run the two products side by side.
+     */
+    default void linearBackward(Buffer g, Buffer x, Buffer w, Buffer gx, Buffer gw, int rows, int in, int out) {
+        if (gx != null) {
+            gemm(false, false, rows, in, out, 1f, g, 0, out, 0, w, 0, in, 0, 0f, gx, 0, 0, 1);
+        }
+        if (gw != null) {
+            gemm(true, false, out, in, rows, 1f, g, 0, out, 0, x, 0, in, 0, 0f, gw, 0, 0, 1);
+        }
+    }
+
     // ---------------------------------------------------------------- shape movement
 
     /** {@code y = x.permute(perm)} for contiguous {@code x} of {@code shape}; {@code y} contiguous. */

@@ -140,14 +140,11 @@ public final class LinearAlgebra {
         Backend be = x.backend();
         int[] xShape = x.shape();
         return y.record("linear", g -> {
-            Tensor gx = null, gw = null, gb = null;
-            if (x.requiresGrad()) {
-                gx = Tensor.empty(be, xShape);
-                be.gemm(false, false, rows, in, out, 1f, g.buffer(), 0, out, 0, w.buffer(), 0, in, 0, 0f, gx.buffer(), 0, 0, 1);
-            }
-            if (w.requiresGrad()) {
-                gw = Tensor.empty(be, out, in);
-                be.gemm(true, false, out, in, rows, 1f, g.buffer(), 0, out, 0, x.buffer(), 0, in, 0, 0f, gw.buffer(), 0, 0, 1);
+            Tensor gx = x.requiresGrad() ? Tensor.empty(be, xShape) : null;
+            Tensor gw = w.requiresGrad() ? Tensor.empty(be, out, in) : null, gb = null;
+            if (gx != null || gw != null) {
+                be.linearBackward(g.buffer(), x.buffer(), w.buffer(), gx == null ? null : gx.buffer(),
+                        gw == null ? null : gw.buffer(), rows, in, out);
             }
             if (bias != null && bias.requiresGrad()) {
                 gb = Reductions.reduceAxis(g.view(new int[]{rows, out}), 0, io.vrfm.backend.ReduceOp.SUM).view(new int[]{out});

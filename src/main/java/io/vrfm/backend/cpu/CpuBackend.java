@@ -204,6 +204,17 @@ public final class CpuBackend implements Backend {
         CpuGemm.linearForward(x, w, bias, y, rows, in, out, act, activated, par);
     }
 
+    /**
+     * With two workers and products big enough to split, both products in one parallel region, one per worker
+     * (each worker runs its GEMM alone: same bits as running it on both); otherwise one after the other.
+     */
+    @Override
+    public void linearBackward(Buffer g, Buffer x, Buffer w, Buffer gx, Buffer gw, int rows, int in, int out) {
+        long flops = 2L * rows * in * out;
+        gemmFlops.add((gx != null ? flops : 0) + (gw != null ? flops : 0));
+        CpuGemm.linearBackward(g, x, w, gx, gw, rows, in, out, par, serial);
+    }
+
     // ---------------------------------------------------------------- shape movement
 
     @Override

@@ -43,4 +43,35 @@ final class CpuGemm {
         Sgemm.sgemmBias(false, true, rows, out, in, 1f, d(x), 0, in, d(w), 0, in, d(bias), 0, d(y), 0, out,
                 act, d(activated), par);
     }
+
+    /** Products of at least this many flops are split across the workers (as in {@link SgemmVector}). */
+    private static final long PARALLEL_FLOPS = 1L << 21;
+
+    /**
+     * {@code gx = g·W} and {@code gW = gᵀ·x} (either may be null). With exactly two workers and both products big
+     * enough to be split, they run side by side, one per worker, in one parallel region; else one after the other
+     * on every worker. A product's bits do not depend on how many workers compute it.
+     */
+    static void linearBackward(Buffer g, Buffer x, Buffer w, Buffer gx, Buffer gw, int rows, int in, int out,
+                               CpuParallel par, CpuParallel serial) {
+        float[] gs = d(g), xs = d(x), ws = d(w), gxs = d(gx), gws = d(gw);
+        if (gxs != null && gws != null && par.threads() == 2 && 2L * rows * in * out >= PARALLEL_FLOPS) {
+            par.forRange(2, 1, (lo, hi) -> {
+                for (int q = lo; q < hi; q++) {
+                    if (q == 0) {
+                        Sgemm.sgemm(false, false, rows, in, out, 1f, gs, 0, out, ws, 0, in, 0f, gxs, 0, in, serial);
+                    } else {
+                        Sgemm.sgemm(true, false, out, in, rows, 1f, gs, 0, out, xs, 0, in, 0f, gws, 0, in, serial);
+                    }
+                }
+            });
+            return;
+        }
+        if (gxs != null) {
+            Sgemm.sgemm(false, false, rows, in, out, 1f, gs, 0, out, ws, 0, in, 0f, gxs, 0, in, par);
+        }
+        if (gws != null) {
+            Sgemm.sgemm(true, false, out, in, rows, 1f, gs, 0, out, xs, 0, in, 0f, gws, 0, in, par);
+        }
+    }
 }

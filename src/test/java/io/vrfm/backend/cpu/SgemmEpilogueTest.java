@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The bias epilogue of the SGEMM ({@link Sgemm#sgemmBias}) against the two passes it replaces (bias copied into
  * every row of C, then {@code beta} 1), bit for bit, on every register tile and thread count; and one parallel
- * region per deep product with the same bits as the serial run.
+ * region per deep product with the same bits as the serial run; a layer's two backward products side by side.
  */
 class SgemmEpilogueTest {
 
@@ -152,5 +152,49 @@ class SgemmEpilogueTest {
         for (int i = 0; i < serial.length; i++) {
             assertEquals(Float.floatToIntBits(serial[i]), Float.floatToIntBits(parallel[i]), "C[" + i + "]");
         }
+    }
+
+    @Test
+    void bothBackwardProductsOfALayerRunInOneRegionWithTheSameBits() {
+        // Linear layers of the synthetic networks at batch 1000 (in, out): hidden, widening, 2-column output
+        int[][] layers = {{64, 128}, {256, 64}, {64, 2}, {2, 64}};
+        CpuBackend two = new CpuBackend(2, false, false);
+        CpuParallel par = new CpuParallel(2);
+        Random rnd = new Random(17);
+        try {
+            for (int[] l : layers) {
+                int rows = 1000, in = l[0], out = l[1];
+                float[] g = random(rnd, rows * out), x = random(rnd, rows * in), w = random(rnd, out * in);
+                float[] gxWant = new float[rows * in], gwWant = new float[out * in];
+                Sgemm.sgemm(false, false, rows, in, out, 1f, g, 0, out, w, 0, in, 0f, gxWant, 0, in, par);
+                Sgemm.sgemm(true, false, out, in, rows, 1f, g, 0, out, x, 0, in, 0f, gwWant, 0, in, par);
+                io.vrfm.backend.Buffer gb = upload(two, g), xb = upload(two, x), wb = upload(two, w);
+                io.vrfm.backend.Buffer gx = two.allocate(rows * in), gw = two.allocate(out * in);
+                long before = two.parallelRegions();
+                two.linearBackward(gb, xb, wb, gx, gw, rows, in, out);
+                long regions = two.parallelRegions() - before;
+                if (2L * rows * in * out >= 1L << 21) {
+                    assertEquals(1, regions, in + "->" + out + ": one region for both products");
+                }
+                float[] gxGot = new float[rows * in], gwGot = new float[out * in];
+                two.download(gx, 0, gxGot, 0, gxGot.length);
+                two.download(gw, 0, gwGot, 0, gwGot.length);
+                for (int i = 0; i < gxGot.length; i++) {
+                    assertEquals(Float.floatToIntBits(gxWant[i]), Float.floatToIntBits(gxGot[i]), in + "->" + out + " gx " + i);
+                }
+                for (int i = 0; i < gwGot.length; i++) {
+                    assertEquals(Float.floatToIntBits(gwWant[i]), Float.floatToIntBits(gwGot[i]), in + "->" + out + " gW " + i);
+                }
+            }
+        } finally {
+            par.shutdown();
+            two.close();
+        }
+    }
+
+    private static io.vrfm.backend.Buffer upload(CpuBackend be, float[] v) {
+        io.vrfm.backend.Buffer b = be.allocate(v.length);
+        be.upload(v, 0, b, 0, v.length);
+        return b;
     }
 }
