@@ -54,9 +54,10 @@ public final class ImageRuns {
         Map<String, Object> record = new LinkedHashMap<>(recipe.toMap());
         record.put(TRAIN_IMAGES, data.count()); // --train-limit defines the run too
         AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(record));
-        System.err.printf("%s: %s %s on %s (%d images %dx%dx%d), %,d parameters, %d steps of %d%n", label,
+        System.err.printf("%s: %s %s on %s (%d images %dx%dx%d%s), %,d parameters, %d steps of %d%n", label,
                 recipe.model(), recipe.method().key(), data.name(), data.count(), data.channels(), data.height(),
-                data.width(), trainer.model().parameterCount(), recipe.steps(), recipe.batch());
+                data.width(), recipe.hflip() ? ", random horizontal flips" : "", trainer.model().parameterCount(),
+                recipe.steps(), recipe.batch());
         Path logCsv = runDir.resolve("log.csv");
         if (!Files.exists(logCsv) || !resume) {
             Files.writeString(logCsv, "step,loss,recon,kl,grad_norm,lr,seconds\n");

@@ -55,6 +55,8 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--reduction", description = "mean or sum for both the reconstruction and the KL, as the single setting of earlier versions (default: the preset's, see --recon-reduction, --kl-reduction)") String reduction;
     @Option(names = "--recon-reduction", description = "reconstruction: mean over elements or per-sample sum (default: mean)") String reconReduction;
     @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions or mean (default: sum)") String klReduction;
+    @Option(names = "--hflip", negatable = true, description = "random horizontal flips of the training images,"
+            + " --no-hflip to turn them off (default: the preset's; on for the cifar10 paper recipe)") Boolean hflip;
     @Option(names = "--checkpoint-every", description = "checkpoint period in steps; 0 = only at the end (default: the preset's)") Integer checkpointEvery;
     @Option(names = "--sample-every", description = "sample-grid period in steps; 0 = never (default: the preset's)") Integer sampleEvery;
     @Option(names = "--seed", description = "seed (default: 0)") Long seed;
@@ -133,6 +135,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
         }
         if (reconReduction != null) o.put("reduction", Reduction.parse(reconReduction).name().toLowerCase(Locale.ROOT));
         if (klReduction != null) o.put("kl_reduction", Reduction.parse(klReduction).name().toLowerCase(Locale.ROOT));
+        if (hflip != null) o.put("hflip", hflip);
         if (checkpointEvery != null) o.put("checkpoint_every", checkpointEvery);
         if (sampleEvery != null) o.put("sample_every", sampleEvery);
         if (seed != null) o.put("seed", seed);

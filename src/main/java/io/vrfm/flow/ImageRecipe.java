@@ -25,14 +25,17 @@ import java.util.Map;
  * {@code steps}, so a consistency run's {@code steps} cannot grow on resume).
  * Not given by the paper, chosen here: loss reduction {@link LossReduction#MEAN_RECON_SUM_KL} (reconstruction as
  * PyTorch's {@code F.mse_loss}, torchcfm's recipe; KL summed over the latent dimensions; recipes saved with only
- * {@code reduction} keep that one for both terms), the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up
- * 1k, clip 1.0, EMA 0.9999 at full size, which do not hurt), and data augmentation (none).
+ * {@code reduction} keep that one for both terms), and the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up
+ * 1k, clip 1.0, EMA 0.9999 at full size, which do not hurt). Data augmentation: {@link #hflip()} random horizontal
+ * flips, on in the CIFAR-10 recipe (torchcfm's {@code RandomHorizontalFlip}), off elsewhere (digits are not
+ * mirror-symmetric); a recipe saved without {@code hflip} reads as off, as it trained.
  */
 public record ImageRecipe(String model, String dataset, Method method, int steps, int batch, String optimizer,
                           float lr, float weightDecay, int warmup, float gradClip, float emaDecay, float lambda,
                           int latentDim, EnumSet<PosteriorInput> posteriorInputs, LatentFusion fusion, int width,
                           int blocks, float dropout, int posteriorWidth, LossReduction reduction, int checkpointEvery,
-                          int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout) {
+                          int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout,
+                          boolean hflip) {
 
     /** The posterior inputs of V-SiT ({@link io.vrfm.nn.SiTPosterior} reads {@code x1} and {@code t}). */
     public static final EnumSet<PosteriorInput> SIT_POSTERIOR_INPUTS = EnumSet.of(PosteriorInput.X1, PosteriorInput.T);
@@ -82,7 +85,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistPaper(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 100_000, 256, "adamw", 1e-3f, 0.01f, 1000, 1.0f, 0.9999f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 64, 5, 0f, 64, LossReduction.MEAN_RECON_SUM_KL, 10_000,
-                5_000, 0, "", false, 0f);
+                5_000, 0, "", false, 0f, false);
     }
 
     /**
@@ -94,7 +97,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistQuick(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 500, 48, "adamw", 2e-3f, 0.01f, 50, 1.0f, 0.99f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 250,
-                250, 0, "", false, 0f);
+                250, 0, "", false, 0f, false);
     }
 
     /**
@@ -106,7 +109,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistMedium(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 3000, 32, "adamw", 2e-3f, 0.01f, 100, 1.0f, 0.999f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 500,
-                1000, 0, "", false, 0f);
+                1000, 0, "", false, 0f, false);
     }
 
     /** torchcfm's CIFAR-10 recipe; V-RFM adaptive norm takes {x1}, bottleneck sum {x1, t} (the paper's best rows). */
@@ -115,7 +118,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 ? EnumSet.of(PosteriorInput.X1, PosteriorInput.T) : EnumSet.of(PosteriorInput.X1);
         return new ImageRecipe("unet", "cifar10", m, 600_000, 128, "adam", 2e-4f, 0f, 5000, 1.0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? 768 : 0, in, m == Method.VRFM ? fusion : LatentFusion.NONE, 128, 2, 0.1f, 16,
-                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f);
+                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f, true);
     }
 
     /**
@@ -127,7 +130,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe sitPaper(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 100_000, 256, "adamw", 1e-4f, 0f, 0, 0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? io.vrfm.nn.SiTConfig.DEFAULT_LATENT : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE,
-                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f);
+                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f, false);
     }
 
     /**
@@ -138,7 +141,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe sitQuick(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 600, 32, "adamw", 1e-3f, 0f, 50, 1.0f, 0.99f, 2e-3f,
                 m == Method.VRFM ? 16 : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE, 64, 4, 0f, 64, LossReduction.MEAN_RECON_SUM_KL,
-                300, 0, 0, "4x64x4/4", true, 0.1f);
+                300, 0, 0, "4x64x4/4", true, 0.1f, false);
     }
 
     public ImageRecipe with(Map<String, Object> changes) {
@@ -178,6 +181,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         }
         m.put("class_cond", classCond);
         m.put("cfg_dropout", cfgDropout);
+        m.put("hflip", hflip);
         return m;
     }
 
@@ -192,7 +196,8 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 num(m, "checkpoint_every").intValue(), num(m, "sample_every").intValue(), num(m, "seed").longValue(),
                 m.containsKey("sit_config") ? str(m, "sit_config") : "",
                 m.containsKey("class_cond") && Boolean.parseBoolean(str(m, "class_cond")),
-                m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f);
+                m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f,
+                m.containsKey("hflip") && Boolean.parseBoolean(str(m, "hflip")));
     }
 
     /**
