@@ -52,6 +52,8 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--blocks", description = "res blocks per level (UNet) / per stage (mnist-resnet) (default: the preset's)") Integer blocks;
     @Option(names = "--dropout", description = "dropout in [0, 1) (default: the preset's)") Float dropout;
     @Option(names = "--posterior-width", description = "posterior encoder base width (default: the preset's)") Integer posteriorWidth;
+    @Option(names = "--posterior-blocks", description = "unet posterior: ResBlocks per level (default: the preset's; 2 for cifar10, as the velocity UNet)") Integer posteriorBlocks;
+    @Option(names = "--posterior-attention", description = "unet posterior: spatial sizes with self-attention, e.g. 16 or 16,8, or none (default: the preset's; 16 for cifar10)") String posteriorAttention;
     @Option(names = "--reduction", description = "mean or sum for both the reconstruction and the KL, as the single setting of earlier versions (default: the preset's, see --recon-reduction, --kl-reduction)") String reduction;
     @Option(names = "--recon-reduction", description = "reconstruction: mean over elements or per-sample sum (default: mean)") String reconReduction;
     @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions or mean (default: sum)") String klReduction;
@@ -129,6 +131,15 @@ public final class ImageTrainCommand implements Callable<Integer> {
         if (blocks != null) o.put("blocks", blocks);
         if (dropout != null) o.put("dropout", dropout);
         if (posteriorWidth != null) o.put("posterior_width", posteriorWidth);
+        if (posteriorBlocks != null || posteriorAttention != null) {
+            String m = o.containsKey("model") ? o.get("model").toString() : base.model();
+            if (!m.equals("unet")) {
+                throw new IllegalArgumentException("--posterior-blocks and --posterior-attention shape the unet"
+                        + " posterior; the " + m + " posterior has a fixed structure: drop them or use --model unet");
+            }
+            if (posteriorBlocks != null) o.put("posterior_blocks", posteriorBlocks);
+            if (posteriorAttention != null) o.put("posterior_attention", posteriorAttention);
+        }
         if (reduction != null) {
             o.put("reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));
             o.put("kl_reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));

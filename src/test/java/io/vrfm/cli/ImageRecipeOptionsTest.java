@@ -22,4 +22,17 @@ class ImageRecipeOptionsTest {
         assertFalse(recipe("--dataset", "mnist").hflip(), "digits are not flipped by default");
         assertTrue(recipe("--dataset", "mnist", "--preset", "quick", "--hflip").hflip());
     }
+
+    @Test
+    void posteriorBlocksAndAttentionForTheUnetOnly() {
+        ImageRecipe paper = recipe("--dataset", "cifar10");
+        org.junit.jupiter.api.Assertions.assertEquals(2, paper.posteriorBlocks());
+        org.junit.jupiter.api.Assertions.assertEquals("16", paper.posteriorAttention());
+        ImageRecipe small = recipe("--dataset", "cifar10", "--posterior-blocks", "1", "--posterior-attention", "none");
+        org.junit.jupiter.api.Assertions.assertEquals(1, small.posteriorBlocks());
+        org.junit.jupiter.api.Assertions.assertEquals("", small.posteriorAttention());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> recipe("--dataset", "mnist", "--posterior-blocks", "2"));
+        assertTrue(e.getMessage().contains("mnist-resnet") && e.getMessage().contains("--model unet"), e.getMessage());
+    }
 }
