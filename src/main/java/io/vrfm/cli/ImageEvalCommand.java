@@ -14,6 +14,10 @@ import io.vrfm.eval.ImageSampling.SamplerSpec;
 import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.ImageTrainer;
 import io.vrfm.io.AtomicFiles;
+import io.vrfm.cli.plot.Plots;
+import io.vrfm.eval.Controllability;
+import io.vrfm.tensor.Rng;
+import io.vrfm.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +35,8 @@ import java.util.concurrent.Callable;
  * runs with their EMA weights, scored by classifier-FID against the data set's test split (the classifier is trained
  * once per data set and cached in {@code DATA/cache/}), or with {@code --fid inception --inception WEIGHTS} by the
  * standard Inception FID and Inception Score (reference statistics from {@code --fid-stats FILE} or the test split);
- * writes metrics.json (naming the metric) and prints the table.
+ * writes metrics.json (naming the metric) and prints the table. {@code --controllability} draws the latent figures of
+ * V-RFM runs instead (paper Figs 6 and 7), into each run folder.
  */
 @Command(name = "eval-image", mixinStandardHelpOptions = true,
         description = "FID NFE sweep of trained image runs (train-image run folders): classifier-FID, or Inception FID and IS.")
@@ -61,6 +66,14 @@ public final class ImageEvalCommand implements Callable<Integer> {
     @Option(names = "--class", description = "class-conditional runs: sample only this class (default: every class in"
             + " turn, and the classification accuracy of the samples by requested class)") Integer onlyClass;
 
+    @Option(names = "--controllability", description = "V-RFM runs: instead of FID, write the paper's controllability"
+            + " figures into each run folder: controllability.png (Fig. 7: three panels, each one z, the same 6×6 source"
+            + " noises in every panel), rows-share-z.png (rows share z, columns x0) and, for a 2-D latent, manifold.png"
+            + " (Fig. 6); Euler with the largest --nfe (default: off)") boolean controllability;
+
+    /** Fig. 7's layout: panels, and rows × cols samples per panel. */
+    static final int FIG7_PANELS = 3, FIG7_SIDE = 6;
+
     /** The classifier's batch (part of its cache key). */
     static final int CLASSIFIER_BATCH = 64;
 
@@ -87,6 +100,9 @@ public final class ImageEvalCommand implements Callable<Integer> {
         }
         if (fidStats != null && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");
+        }
+        if (controllability) {
+            return figures();
         }
         Backend be = device.open();
         ClassifierFid.CnnFeatures used = null;
@@ -179,6 +195,64 @@ public final class ImageEvalCommand implements Callable<Integer> {
         System.out.println(fid.metric() + " on " + dataset + " (" + samples + " samples, EMA weights):");
         System.out.print(ImageSampling.table(rows));
         System.out.println("metrics: " + file);
+        return 0;
+    }
+
+    /** {@code --controllability}: the latent figures of every (V-RFM) run, EMA weights, Euler with the largest --nfe. */
+    private int figures() throws Exception {
+        if (fidStats != null || inception != null || cfg != null || onlyClass != null) {
+            throw new IllegalArgumentException("eval-image --controllability draws figures only: drop --fid-stats,"
+                    + " --inception, --cfg and --class");
+        }
+        List<ImageRecipe> recipes = new ArrayList<>();
+        for (Path run : runs) {
+            Path ck = run.resolve("checkpoints").resolve("last.safetensors");
+            if (!Files.isRegularFile(run.resolve("recipe.json")) || !Files.isRegularFile(ck)) {
+                throw new IllegalArgumentException("eval-image: " + run + " has no recipe.json and checkpoints/last.safetensors");
+            }
+            ImageRecipe r = ImageTrainCommand.readRecipe(run);
+            if (r.method() != io.vrfm.flow.Method.VRFM) {
+                throw new IllegalArgumentException("eval-image --controllability: " + run + " is a " + r.method().key()
+                        + " run; the figures vary the latent z of a vrfm run");
+            }
+            if (r.classCond()) {
+                throw new IllegalArgumentException("eval-image --controllability: " + run + " is class-conditional;"
+                        + " the figures are for unconditional vrfm runs");
+            }
+            recipes.add(r);
+        }
+        Backend be = device.open();
+        int steps = java.util.Arrays.stream(nfe).max().orElse(100);
+        SamplerSpec spec = SamplerSpec.euler(steps);
+        for (int i = 0; i < runs.size(); i++) {
+            Path run = runs.get(i);
+            ImageRecipe r = recipes.get(i);
+            ImageSet probe = Datasets.load(r.dataset(), dataDir, false);
+            ImageTrainer tr = new ImageTrainer(be, probe, r);
+            tr.resume(run.resolve("checkpoints").resolve("last.safetensors"));
+            int[] chw = tr.imageShape();
+            int per = chw[0] * chw[1] * chw[2];
+            float[][] panels = tr.withEma(() -> Controllability.panelsShareZ(be, tr.model().velocity(), FIG7_PANELS,
+                    FIG7_SIDE, FIG7_SIDE, chw, spec, new Rng(seed + 7)));
+            float[] fig7 = Controllability.sideBySide(panels, FIG7_SIDE, FIG7_SIDE, per, 1);
+            int cols = FIG7_PANELS * FIG7_SIDE + FIG7_PANELS - 1;
+            Plots.imageGrid(run.resolve("controllability.png"), fig7, FIG7_SIDE * cols, chw[0], chw[1], chw[2], cols, 2);
+            float[] rowsZ = tr.withEma(() -> Controllability.rowsShareZ(be, tr.model().velocity(), 8, 8, chw, spec,
+                    new Rng(seed + 6)));
+            Plots.imageGrid(run.resolve("rows-share-z.png"), rowsZ, 64, chw[0], chw[1], chw[2], 8, 2);
+            String written = "controllability.png, rows-share-z.png";
+            if (r.latentDim() == 2) {
+                int g = 10;
+                Tensor x0s = Tensor.randn(be, new Rng(seed + 5), 2, chw[0], chw[1], chw[2]);
+                float[][] manifold = tr.withEma(() -> Controllability.manifold(be, tr.model().velocity(), x0s, g, spec));
+                float[] both = new float[manifold[0].length * 2];
+                System.arraycopy(manifold[0], 0, both, 0, manifold[0].length);
+                System.arraycopy(manifold[1], 0, both, manifold[0].length, manifold[1].length);
+                Plots.imageGrid(run.resolve("manifold.png"), both, 2 * g * g, chw[0], chw[1], chw[2], g, 2);
+                written += ", manifold.png";
+            }
+            System.out.println("eval-image: " + run + ": " + written + " (EMA weights, Euler " + steps + " steps)");
+        }
         return 0;
     }
 }
