@@ -69,4 +69,26 @@ class CifarControllabilityTest {
         assertTrue(bad.err.contains("rfm run") && bad.err.contains("vrfm"), bad.err);
         assertEquals(1, bad.err.strip().lines().count(), bad.err);
     }
+
+    /** A CIFAR run recorded before flips and posterior sizes were recipe fields resumes as it trained. */
+    @Test
+    void aRunWhoseRecipeHasNoFlipOrPosteriorFieldsResumes(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        writeCifar(data.resolve("cifar10"), 2);
+        Path run = tmp.resolve("old");
+        Cli t = Cli.run("train-image", "--dataset", "cifar10", "--method", "vrfm", "--width", "8", "--blocks", "1",
+                "--posterior-width", "4", "--latent-dim", "4", "--steps", "1", "--batch", "2", "--sample-every", "0",
+                "--no-hflip", "--posterior-blocks", "1", "--posterior-attention", "none", "--device", "cpu",
+                "--data-dir", data.toString(), "--out", run.toString());
+        assertEquals(0, t.rc, t.toString());
+        com.fasterxml.jackson.databind.node.ObjectNode recipe =
+                (com.fasterxml.jackson.databind.node.ObjectNode) ImageRuns.JSON.readTree(run.resolve("recipe.json").toFile());
+        recipe.remove(java.util.List.of("hflip", "posterior_blocks", "posterior_attention"));
+        Files.writeString(run.resolve("recipe.json"), ImageRuns.JSON.writeValueAsString(recipe));
+        Cli r = Cli.run("train-image", "--resume", run.toString(), "--steps", "2", "--device", "cpu",
+                "--data-dir", data.toString());
+        assertEquals(0, r.rc, r.toString());
+        assertTrue(r.err.contains("at step 1") && !r.err.contains("random horizontal flips"), r.err);
+        assertEquals(false, ImageRuns.JSON.readTree(run.resolve("recipe.json").toFile()).path("hflip").asBoolean(true));
+    }
 }
