@@ -58,6 +58,9 @@ public final class ImageEvalCommand implements Callable<Integer> {
 
     @Option(names = "--cfg", description = "class-conditional runs: classifier-free guidance scale; 1 = the conditional"
             + " field, 0 = the unconditional one (default: 1; the paper samples with 1.5)") Float cfg;
+    @Option(names = "--cfg-channels", defaultValue = "all", description = "class-conditional runs: the channels guidance"
+            + " applies to: all, or first-three (SiT's released sampling rule; the same for images of up to 3 channels)"
+            + " (default: ${DEFAULT-VALUE})") String cfgChannels = "all";
     @Option(names = "--class", description = "class-conditional runs: sample only this class (default: every class in"
             + " turn, and the classification accuracy of the samples by requested class)") Integer onlyClass;
 
@@ -88,6 +91,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
         if (fidStats != null && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");
         }
+        io.vrfm.nn.ClassifierFreeGuidance.Channels channels = io.vrfm.nn.ClassifierFreeGuidance.Channels.parse(cfgChannels);
         Backend be = device.open();
         ClassifierFid.CnnFeatures used = null;
         List<ImageSampling.Row> rows = new ArrayList<>();
@@ -141,12 +145,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("eval-image: --class " + onlyClass + " is not a class of "
                             + dataset + " (0.." + (probe.classCount() - 1) + ")");
                 }
-                cond = onlyClass != null ? ImageSampling.Conditioning.single(onlyClass, scale)
-                        : ImageSampling.Conditioning.balanced(probe.classCount(), scale);
-                ImageRuns.classGrid(be, tr, probe.classCount(), 8, scale, 20,
-                        run.resolve(String.format(java.util.Locale.ROOT, "samples-cfg%.2f.png", scale)));
-            } else if (cfg != null || onlyClass != null) {
-                throw new IllegalArgumentException("eval-image: --cfg and --class need a class-conditional run"
+                cond = (onlyClass != null ? ImageSampling.Conditioning.single(onlyClass, scale)
+                        : ImageSampling.Conditioning.balanced(probe.classCount(), scale)).withChannels(channels);
+                ImageRuns.classGrid(be, tr, probe.classCount(), 8, scale, channels, 20,
+                        run.resolve(String.format(java.util.Locale.ROOT, "samples-cfg%.2f%s.png", scale,
+                                channels == io.vrfm.nn.ClassifierFreeGuidance.Channels.ALL ? "" : "-first-three")));
+            } else if (cfg != null || onlyClass != null || channels != io.vrfm.nn.ClassifierFreeGuidance.Channels.ALL) {
+                throw new IllegalArgumentException("eval-image: --cfg, --cfg-channels and --class need a class-conditional run"
                         + " (train-image --class-cond); " + run + " is unconditional");
             }
             ImageSampling.Conditioning c = cond;
@@ -159,6 +164,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
         metrics.put("dataset", dataset);
         metrics.put("samples_per_score", samples);
         if (cfg != null) metrics.put("cfg", cfg);
+        metrics.put("cfg_channels", channels.key());
         if (onlyClass != null) metrics.put("class", onlyClass);
         metrics.put("features", fid.network().describe());
         metrics.put("reference_count", fid.referenceCount());
