@@ -66,6 +66,9 @@ class VaryZFigureTest {
                 .withChannels(ClassifierFreeGuidance.Channels.FIRST_THREE);
         float[] out = ImageRuns.varyZ(be, spy, cond, rows, cols, chw, ImageSampling.SamplerSpec.euler(2), new Rng(7));
         assertEquals(n * per, out.length, "one image per grid cell");
+        VelocityField guided = cond.field(spy, be, 0, n);
+        assertEquals(ClassifierFreeGuidance.Channels.FIRST_THREE, ((ClassifierFreeGuidance) guided).channels(),
+                "the chosen channel rule reaches the guidance");
         assertEquals(2, spy.zs.size(), "Euler 2: two evaluations, each one doubled batch");
         for (int call = 0; call < spy.zs.size(); call++) {
             float[] z = spy.zs.get(call), y = spy.labels.get(call), x = spy.xs.get(call);
