@@ -1,7 +1,6 @@
 package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
-import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
 import io.vrfm.eval.ClassifierFid;
 import io.vrfm.eval.FeatureNetwork;
@@ -109,13 +108,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
             ImageRecipe r = ImageTrainCommand.readRecipe(run);
             if (dataset == null && fidKind.equals("inception")) {
                 dataset = r.dataset();
-                ImageSet test = Datasets.load(dataset, dataDir, false);
+                ImageSet test = ImageData.load(dataset, dataDir, false);
                 FeatureNetwork net = InceptionFeatures.load(be, inception, inceptionSize);
                 System.err.println("eval-image: features from " + net.describe());
                 fid = fidStats != null ? ClassifierFid.of(net, FidStatsFile.load(fidStats)) : ClassifierFid.of(net, test, test.count());
             } else if (dataset == null) {
                 dataset = r.dataset();
-                ImageSet train = Datasets.load(dataset, dataDir, true), test = Datasets.load(dataset, dataDir, false);
+                ImageSet train = ImageData.load(dataset, dataDir, true), test = ImageData.load(dataset, dataDir, false);
                 Path cache = ClassifierFid.cacheFile(dataDir.resolve("cache"), train, classifierSteps, CLASSIFIER_BATCH,
                         seed + 17);
                 ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test, cache, classifierSteps,
@@ -132,7 +131,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
             } else if (!dataset.equals(r.dataset())) {
                 throw new IllegalArgumentException("eval-image: runs on different data sets (" + dataset + ", " + r.dataset() + ")");
             }
-            ImageSet probe = Datasets.load(dataset, dataDir, false);
+            ImageSet probe = ImageData.load(dataset, dataDir, false);
             ImageTrainer tr = new ImageTrainer(be, probe, r);
             tr.resume(ck);
             int[] chw = {probe.channels(), probe.height(), probe.width()};

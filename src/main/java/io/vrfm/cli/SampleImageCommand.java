@@ -3,13 +3,14 @@ package io.vrfm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vrfm.backend.Backend;
 import io.vrfm.cli.plot.Plots;
-import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
 import io.vrfm.eval.ImageSampling;
 import io.vrfm.eval.ImageSampling.SamplerSpec;
 import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.ImageTrainer;
 import io.vrfm.io.AtomicFiles;
+import io.vrfm.io.LatentDataset;
+import io.vrfm.data.NpyFile;
 import io.vrfm.nn.ClassifierFreeGuidance;
 import io.vrfm.tensor.Rng;
 import picocli.CommandLine.Command;
@@ -79,9 +80,13 @@ public final class SampleImageCommand implements Callable<Integer> {
         ImageTrainer tr = new ImageTrainer(be, shapeOf(run, r), r);
         tr.resume(ck);
         int[] chw = tr.imageShape();
-        if (!ImageRuns.drawable(chw[0])) {
+        boolean npy = out != null && out.getFileName() != null && out.getFileName().toString().endsWith(".npy");
+        if (!npy && !ImageRuns.drawable(chw[0])) {
             throw new IllegalArgumentException("sample-image draws images; " + chw[0] + "-channel samples (latents) need"
-                    + " the VAE decoder, which is not part of the engine");
+                    + " the VAE decoder, which is not part of the engine: write them with --out FILE.npy and decode elsewhere");
+        }
+        if (npy && varyZ) {
+            throw new IllegalArgumentException("sample-image: --vary-z draws a PNG figure; drop --vary-z or give --out FILE.png");
         }
         int classes = tr.classCount();
         boolean cond = r.classCond();
@@ -122,8 +127,21 @@ public final class SampleImageCommand implements Callable<Integer> {
             int n = gridRows * cols;
             ImageSampling.Conditioning cc = c;
             ImageSampling.Generated g = tr.withEma(() -> ImageSampling.generate(be, tr.model().velocity(), n, chw, spec,
-                    new Rng(seed), n, cc));
-            Plots.imageGrid(png, g.images().clamp(-1f, 1f).toArray(), n, chw[0], chw[1], chw[2], cols, 2);
+                    new Rng(seed), Math.min(n, 256), cc));
+            if (npy) {
+                // latents (or images) as they come out of the sampler, unclamped, for a decoder elsewhere
+                NpyFile.writeFloats(png, new int[]{n, chw[0], chw[1], chw[2]}, g.images().toArray());
+                if (cc != null) {
+                    long[] labels = new long[n];
+                    for (int i = 0; i < n; i++) labels[i] = cc.classOf(i);
+                    Path lab = png.resolveSibling(stem(png) + "-labels.npy");
+                    NpyFile.writeIntegers(lab, labels);
+                    info.put("labels_file", lab.getFileName().toString());
+                }
+                info.put("format", "npy float32 " + n + "x" + chw[0] + "x" + chw[1] + "x" + chw[2] + ", unclamped");
+            } else {
+                Plots.imageGrid(png, g.images().clamp(-1f, 1f).toArray(), n, chw[0], chw[1], chw[2], cols, 2);
+            }
             info.put("file", png.getFileName() == null ? png.toString() : png.getFileName().toString());
             info.put("rows", gridRows);
             info.put("cols", cols);
@@ -149,7 +167,7 @@ public final class SampleImageCommand implements Callable<Integer> {
             return new ImageSet(r.dataset() + "-shape", 0, shape.get(0).asInt(), shape.get(1).asInt(),
                     shape.get(2).asInt(), new float[0], new int[0], k.asInt());
         }
-        ImageSet probe = Datasets.load(r.dataset(), dataDir, false);
+        ImageSet probe = ImageData.load(r.dataset(), dataDir, LatentDataset.isSpec(r.dataset()));
         return new ImageSet(probe.name(), 0, probe.channels(), probe.height(), probe.width(), new float[0], new int[0],
                 probe.classCount());
     }
