@@ -63,7 +63,6 @@ public final class SampleImageCommand implements Callable<Integer> {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (!(tol > 0)) throw new IllegalArgumentException("--dopri5-tol must be > 0, got " + tol);
         if (rows < 1 || cols < 1) throw new IllegalArgumentException("--rows and --cols must be >= 1, got " + rows + " and " + cols);
-        Sizes.requireFits("--rows × --cols", (long) rows * cols, 3 * 32 * 32, 3 * 32 * 32 * 4L);
         SamplerSpec spec;
         switch (sampler) {
             case "euler": spec = SamplerSpec.euler(steps); break;
@@ -108,6 +107,8 @@ public final class SampleImageCommand implements Callable<Integer> {
         info.put("run", run.toString());
         Path png;
         if (varyZ) {
+            Sizes.requireFits("--rows × --cols", (long) rows * cols, (long) chw[0] * chw[1] * chw[2],
+                    (long) chw[0] * chw[1] * chw[2] * 4L);
             png = out != null ? out : run.resolve("vary-z-by-column" + what + ".png");
             ImageSampling.Conditioning c = cond
                     ? ImageSampling.Conditioning.single(onlyClass, cfg).withChannels(channels) : null;
@@ -124,6 +125,8 @@ public final class SampleImageCommand implements Callable<Integer> {
                 c = ImageSampling.Conditioning.single(onlyClass, cfg).withChannels(channels);
                 info.put("class", onlyClass);
             }
+            Sizes.requireFits(gridRows == rows ? "--rows × --cols" : "--cols (one row per class)",
+                    (long) gridRows * cols, (long) chw[0] * chw[1] * chw[2], (long) chw[0] * chw[1] * chw[2] * 4L);
             int n = gridRows * cols;
             ImageSampling.Conditioning cc = c;
             ImageSampling.Generated g = tr.withEma(() -> ImageSampling.generate(be, tr.model().velocity(), n, chw, spec,
