@@ -1,7 +1,6 @@
 package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
-import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
 import io.vrfm.eval.ClassifierFid;
 import io.vrfm.eval.FeatureNetwork;
@@ -63,6 +62,9 @@ public final class ImageEvalCommand implements Callable<Integer> {
 
     @Option(names = "--cfg", description = "class-conditional runs: classifier-free guidance scale; 1 = the conditional"
             + " field, 0 = the unconditional one (default: 1; the paper samples with 1.5)") Float cfg;
+    @Option(names = "--cfg-channels", defaultValue = "all", description = "class-conditional runs: the channels guidance"
+            + " applies to: all, or first-three (SiT's released sampling rule; the same for images of up to 3 channels)"
+            + " (default: ${DEFAULT-VALUE})") String cfgChannels = "all";
     @Option(names = "--class", description = "class-conditional runs: sample only this class (default: every class in"
             + " turn, and the classification accuracy of the samples by requested class)") Integer onlyClass;
 
@@ -101,6 +103,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
         if (fidStats != null && !fidKind.equals("inception")) {
             throw new IllegalArgumentException("eval-image: --fid-stats is for --fid inception");
         }
+        io.vrfm.nn.ClassifierFreeGuidance.Channels channels = io.vrfm.nn.ClassifierFreeGuidance.Channels.parse(cfgChannels);
         if (controllability) {
             return figures();
         }
@@ -121,13 +124,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
             ImageRecipe r = ImageTrainCommand.readRecipe(run);
             if (dataset == null && fidKind.equals("inception")) {
                 dataset = r.dataset();
-                ImageSet test = Datasets.load(dataset, dataDir, false);
+                ImageSet test = ImageData.load(dataset, dataDir, false);
                 FeatureNetwork net = InceptionFeatures.load(be, inception, inceptionSize);
                 System.err.println("eval-image: features from " + net.describe());
                 fid = fidStats != null ? ClassifierFid.of(net, FidStatsFile.load(fidStats)) : ClassifierFid.of(net, test, test.count());
             } else if (dataset == null) {
                 dataset = r.dataset();
-                ImageSet train = Datasets.load(dataset, dataDir, true), test = Datasets.load(dataset, dataDir, false);
+                ImageSet train = ImageData.load(dataset, dataDir, true), test = ImageData.load(dataset, dataDir, false);
                 Path cache = ClassifierFid.cacheFile(dataDir.resolve("cache"), train, classifierSteps, CLASSIFIER_BATCH,
                         seed + 17);
                 ClassifierFid.CnnFeatures cnn = ClassifierFid.classifier(be, train, test, cache, classifierSteps,
@@ -144,7 +147,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
             } else if (!dataset.equals(r.dataset())) {
                 throw new IllegalArgumentException("eval-image: runs on different data sets (" + dataset + ", " + r.dataset() + ")");
             }
-            ImageSet probe = Datasets.load(dataset, dataDir, false);
+            ImageSet probe = ImageData.load(dataset, dataDir, false);
             ImageTrainer tr = new ImageTrainer(be, probe, r);
             tr.resume(ck);
             int[] chw = {probe.channels(), probe.height(), probe.width()};
@@ -157,12 +160,13 @@ public final class ImageEvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("eval-image: --class " + onlyClass + " is not a class of "
                             + dataset + " (0.." + (probe.classCount() - 1) + ")");
                 }
-                cond = onlyClass != null ? ImageSampling.Conditioning.single(onlyClass, scale)
-                        : ImageSampling.Conditioning.balanced(probe.classCount(), scale);
-                ImageRuns.classGrid(be, tr, probe.classCount(), 8, scale, 20,
-                        run.resolve(String.format(java.util.Locale.ROOT, "samples-cfg%.2f.png", scale)));
-            } else if (cfg != null || onlyClass != null) {
-                throw new IllegalArgumentException("eval-image: --cfg and --class need a class-conditional run"
+                cond = (onlyClass != null ? ImageSampling.Conditioning.single(onlyClass, scale)
+                        : ImageSampling.Conditioning.balanced(probe.classCount(), scale)).withChannels(channels);
+                ImageRuns.classGrid(be, tr, probe.classCount(), 8, scale, channels, 20,
+                        run.resolve(String.format(java.util.Locale.ROOT, "samples-cfg%.2f%s.png", scale,
+                                channels == io.vrfm.nn.ClassifierFreeGuidance.Channels.ALL ? "" : "-first-three")));
+            } else if (cfg != null || onlyClass != null || channels != io.vrfm.nn.ClassifierFreeGuidance.Channels.ALL) {
+                throw new IllegalArgumentException("eval-image: --cfg, --cfg-channels and --class need a class-conditional run"
                         + " (train-image --class-cond); " + run + " is unconditional");
             }
             ImageSampling.Conditioning c = cond;
@@ -175,6 +179,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
         metrics.put("dataset", dataset);
         metrics.put("samples_per_score", samples);
         if (cfg != null) metrics.put("cfg", cfg);
+        metrics.put("cfg_channels", channels.key());
         if (onlyClass != null) metrics.put("class", onlyClass);
         metrics.put("features", fid.network().describe());
         metrics.put("reference_count", fid.referenceCount());
@@ -227,7 +232,7 @@ public final class ImageEvalCommand implements Callable<Integer> {
         for (int i = 0; i < runs.size(); i++) {
             Path run = runs.get(i);
             ImageRecipe r = recipes.get(i);
-            ImageSet probe = Datasets.load(r.dataset(), dataDir, false);
+            ImageSet probe = ImageData.load(r.dataset(), dataDir, false);
             ImageTrainer tr = new ImageTrainer(be, probe, r);
             tr.resume(run.resolve("checkpoints").resolve("last.safetensors"));
             int[] chw = tr.imageShape();
