@@ -17,7 +17,8 @@
 #   train.txt          step 3: the README main job (reproduce synthetic-2d --quick) with --device cuda
 #   bench.txt          step 4: JMH CUDA benchmarks (element-wise GB/s vs copy, SGEMM kernel vs cuBLAS), V-RFM step;
 #                      step 5: the PyTorch peers (torch.matmul FP32/TF32, V-RFM step at batch 65536, UNet step at
-#                      batch 128, each with torch.cuda.max_memory_allocated) and our UNet step on CUDA
+#                      batch 128, each with torch.cuda.max_memory_allocated) and our UNet step on CUDA;
+#                      step 6: attention forward + backward and the SiT-S/2 step at batch 32, ours and PyTorch
 #   extra.tgz          everything else (per-JVM reports, the training run folder, JMH JSON), re-packed after
 #                      every step
 # Every step and every command runs under `timeout`, each limited by what is left of the global deadline.
@@ -352,6 +353,58 @@ say "    GEMM n=4096 FP32 GFLOP/s: torch.matmul ${t32:--}; ours cuBLAS ${o32:--}
 say "    GEMM n=4096 TF32 GFLOP/s: torch.matmul ${ttf:--}; ours cuBLAS TF32 ${otf:--} ($(ratio "$otf" "$ttf"))"
 say "    V-RFM step batch 65536 ms/step: torch ${tms:--}; ours ${oms:--} ($(ratio "$oms" "$tms"); below 1 is faster); peak MiB: torch ${tpk_v:--}, ours ${opk_v:--} ($(ratio "$opk_v" "$tpk_v"))"
 say "    UNet step batch 128 images/s: torch ${tis:--}; ours ${ois:--} ($(ratio "$ois" "$tis")); peak MiB: torch ${tpk_u:--}, ours ${opk_u:--} ($(ratio "$opk_u" "$tpk_u"))"
+fi
+pack_extra
+
+# ------------------------------------------------------------------ 6. attention and SiT-S/2 on CUDA (<= 80 s)
+# Ours: AttentionBench -p device=cuda ([8, 6, 256, 64] forward + backward, ms) and SiTStepBench -p device=cuda at
+# batch 32 (class-conditional RFM step of SiT-S/2 on 3x32x32, images/s); PyTorch: attention_torch.py and
+# sit_step_torch.py --device cuda (same sizes). Output goes into bench.txt and summary.txt only (no new files in the
+# results folder); whatever the global deadline leaves of 80 s is shared in this order.
+STEP6_S=80
+step6_end=$(( $(date +%s) + STEP6_S ))
+s6lim() { local l r; l=$1; shift; r=$(( step6_end - $(date +%s) )); [ "$r" -lt "$l" ] && l=$r; [ "$l" -lt 3 ] && return 125; lim "$l" "$@"; }
+# jmh_score FILE BENCH MODE: the score after MODE (thrpt/avgt) on BENCH's result line
+jmh_score() { grep -E "^$2 " "$1" 2>/dev/null | tail -1 | awk -v m="$3" '{for (i = 1; i <= NF; i++) if ($i == m) {print $(i + 2); exit}}'; }
+echo "== step 6: attention and SiT-S/2 step on CUDA" >> "$out/bench.txt"
+oat=""; osit=""; opk_s=""; tat=""; tsit=""; tpk_s=""; rc_oa=125; rc_os=125; rc_ta=125; rc_ts=125
+if [ "$CUDA_OK" = 1 ]; then
+  s6lim 22 "$JAVA" "${JFLAGS[@]}" -cp "$CP" org.openjdk.jmh.Main 'io.vrfm.bench.AttentionBench' -p device=cuda \
+      -wi 1 -i 2 -w 1s -r 1s -f 1 -rf json -rff "$work/jmh-attention.json" > "$work/attention-ours.txt" 2>&1
+  rc_oa=$?
+  cat "$work/attention-ours.txt" >> "$out/bench.txt"
+  oat="$(jmh_score "$work/attention-ours.txt" 'AttentionBench\.forwardBackward' avgt)"
+fi
+if [ -z "$peer_reason" ]; then
+  echo "-- attention_torch.py --device cuda" >> "$out/bench.txt"
+  s6lim 15 "$torch_py" "$pydir/attention_torch.py" --device cuda --iters 20 > "$work/attention-torch.txt" 2>> "$out/bench.txt"
+  rc_ta=$?
+  cat "$work/attention-torch.txt" >> "$out/bench.txt"
+  tat="$(num "$work/attention-torch.txt" '^attention ' 2)"
+fi
+if [ "$CUDA_OK" = 1 ]; then
+  s6lim 35 "$JAVA" "${JFLAGS[@]}" -cp "$CP" org.openjdk.jmh.Main 'io.vrfm.bench.SiTStepBench' -p device=cuda \
+      -p batch=32 -wi 1 -i 2 -w 1s -r 2s -f 1 -rf json -rff "$work/jmh-sit.json" > "$work/sit-ours.txt" 2>&1
+  rc_os=$?
+  cat "$work/sit-ours.txt" >> "$out/bench.txt"
+  ops_s="$(jmh_score "$work/sit-ours.txt" 'SiTStepBench\.step' thrpt)"
+  osit="$(awk -v o="$ops_s" 'BEGIN { if (o != "") printf "%.2f", o * 32 }')"
+  opk_s="$(peak_of "$work/sit-ours.txt" 'batch = 32, device = cuda')"
+fi
+if [ -z "$peer_reason" ]; then
+  echo "-- sit_step_torch.py --device cuda --batch 32" >> "$out/bench.txt"
+  s6lim 25 "$torch_py" "$pydir/sit_step_torch.py" --device cuda --batch 32 --iters 5 --warmup 2 --repeats 2 \
+      > "$work/sit-torch.txt" 2>> "$out/bench.txt"
+  rc_ts=$?
+  cat "$work/sit-torch.txt" >> "$out/bench.txt"
+  tsit="$(num "$work/sit-torch.txt" '^images/s' 2)"; tpk_s="$(num "$work/sit-torch.txt" '^peak_mib' 2)"
+fi
+if [ -n "$peer_reason" ]; then p6="PyTorch: unusable: $peer_reason"; else p6="PyTorch: attention $(outcome $rc_ta 15), SiT $(outcome $rc_ts 25)"; fi
+if [ "$CUDA_OK" = 1 ]; then o6="ours: attention $(outcome $rc_oa 22), SiT $(outcome $rc_os 35)"; else o6="ours: unusable: $REASON"; fi
+say "step 6 attention + SiT-S/2 on CUDA (ours/PyTorch where both ran): $p6; $o6"
+if [ -z "$peer_reason" ] || [ "$CUDA_OK" = 1 ]; then
+say "    attention fwd+bwd [8, 6, 256, 64] ms: torch ${tat:--}; ours ${oat:--} ($(ratio "$oat" "$tat"); below 1 is faster)"
+say "    SiT-S/2 step batch 32 images/s: torch ${tsit:--}; ours ${osit:--} ($(ratio "$osit" "$tsit")); peak MiB: torch ${tpk_s:--}, ours ${opk_s:--} ($(ratio "$opk_s" "$tpk_s"))"
 fi
 pack_extra
 

@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
  * {@code reproduce-image mnist [--quick]}: the paper's MNIST experiment end to end — a classifier for
  * classifier-FID, RFM and V-RFM trained with the same networks, the Euler NFE sweep {2, 5, 10, 50, 100} and Dopri5
  * for both (metrics.json + printed table), the 2-D latent manifold for two fixed x0 and the rows-share-z grid.
+ * {@code --methods} adds OT-FM and consistency FM (the same networks and budget) or leaves models out.
  *
  * <p>{@code --quick} (two CPU cores, under 30 minutes — measured 17.2 min): {@link ImageRecipe#mnistQuick} (width 16, 2 + 2 ResNet
  * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 300 samples per classifier-FID
@@ -55,6 +56,13 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
     @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, quick 300)") Integer evalSamples;
     @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--methods", split = ",", description = "mnist|fashion-mnist: the models to train and compare, a"
+            + " subset of rfm,vrfm,otfm,cfm (the same networks; otfm: minibatch-OT pairs; cfm: consistency FM); the"
+            + " latent figures need vrfm (default: rfm,vrfm)") List<String> methods;
+    @Option(names = "--nfe", split = ",", description = "mnist|fashion-mnist: Euler steps of the sweep (default:"
+            + " 2,5,10,50,100; medium 2,5,10,50)") int[] nfe;
+    @Option(names = "--dopri5-tol", description = "mnist|fashion-mnist: rtol = atol of the Dopri5 row; 0 leaves it out"
+            + " (default: 1e-3 quick and medium, 1e-5 full size)") Double dopri5Tol;
     @Option(names = "--classifier-steps", description = "training steps of the feature classifier (default: 3000, quick 300)") Integer classifierSteps;
     @Mixin RunOptions run = new RunOptions();
     @Mixin DeviceOption device = new DeviceOption();
@@ -85,9 +93,21 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (SiTFashionExperiment.names(dataset)) {
             if (medium) throw new IllegalArgumentException("sit-fashion has --quick and full size only; drop --medium");
+            if (methods != null) {
+                throw new IllegalArgumentException("sit-fashion always compares SiT and V-SiT; drop --methods");
+            }
             return SiTFashionExperiment.run(quick, run, dataDir, device, seed, steps, evalSamples, classifierSteps);
         }
         if (quick && medium) throw new IllegalArgumentException("--quick and --medium exclude each other: give one");
+        List<Method> models = methodsChecked(methods);
+        if (nfe != null) {
+            for (int k : nfe) {
+                if (k < 1) throw new IllegalArgumentException("--nfe steps must be >= 1, got " + k);
+            }
+        }
+        if (dopri5Tol != null && !(dopri5Tol >= 0)) {
+            throw new IllegalArgumentException("--dopri5-tol must be >= 0 (0 leaves Dopri5 out), got " + dopri5Tol);
+        }
         long start = System.nanoTime();
         String ds = Datasets.canonicalName(dataset);
         if (ds.equals("cifar10")) {
@@ -104,7 +124,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         RunDirectory.prepare(dir, resume, run.force);
         Files.createDirectories(dir);
         boolean small = quick || medium;
-        double tol = small ? 1e-3 : 1e-5;
+        double tol = dopri5Tol != null ? dopri5Tol : small ? 1e-3 : 1e-5;
         Map<String, Object> timings = new LinkedHashMap<>();
 
         // 1. classifier for classifier-FID (cached in the run folder)
@@ -123,7 +143,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         List<ImageSampling.Row> rows = new ArrayList<>();
         Map<String, ImageTrainer> trained = new LinkedHashMap<>();
         Map<String, Object> recipes = new LinkedHashMap<>();
-        for (Method m : new Method[]{Method.RFM, Method.VRFM}) {
+        for (Method m : models) {
             ImageRecipe r = (quick ? ImageRecipe.mnistQuick(m) : medium ? ImageRecipe.mnistMedium(m) : ImageRecipe.mnistPaper(m))
                     .with(Map.of("dataset", ds, "seed", seed));
             if (steps != null) r = r.with(Map.of("steps", steps, "checkpoint_every", Math.max(1, steps / 2),
@@ -144,8 +164,9 @@ public final class ImageReproduceCommand implements Callable<Integer> {
 
         // 3. NFE sweep with EMA weights
         List<SamplerSpec> specs = new ArrayList<>();
-        for (int s : medium ? new int[]{2, 5, 10, 50} : new int[]{2, 5, 10, 50, 100}) specs.add(SamplerSpec.euler(s));
-        specs.add(SamplerSpec.dopri5(tol));
+        int[] eulerSteps = nfe != null ? nfe : medium ? new int[]{2, 5, 10, 50} : new int[]{2, 5, 10, 50, 100};
+        for (int s : eulerSteps) specs.add(SamplerSpec.euler(s));
+        if (tol > 0) specs.add(SamplerSpec.dopri5(tol));
         int[] chw = {train.channels(), train.height(), train.width()};
         for (Map.Entry<String, ImageTrainer> e : trained.entrySet()) {
             t = System.nanoTime();
@@ -155,22 +176,24 @@ public final class ImageReproduceCommand implements Callable<Integer> {
             timings.put("eval_" + e.getKey() + "_s", secs(t));
         }
 
-        // 4. figures: latent manifold for two fixed x0, rows share z / columns share x0, sample grids
+        // 4. figures: latent manifold for two fixed x0, rows share z / columns share x0 (with V-RFM), sample grids
         t = System.nanoTime();
         ImageTrainer v = trained.get("vrfm");
         SamplerSpec figSpec = small ? SamplerSpec.euler(20) : SamplerSpec.dopri5(1e-5);
         int g = 10;
-        Tensor x0s = Tensor.randn(be, new Rng(seed + 5), 2, chw[0], chw[1], chw[2]);
-        float[][] manifold = v.withEma(() -> Controllability.manifold(be, v.model().velocity(), x0s, g, figSpec));
-        for (int i = 0; i < manifold.length; i++) {
-            Plots.imageGrid(dir.resolve("manifold-x0-" + (char) ('a' + i) + ".png"), manifold[i], g * g, chw[0], chw[1], chw[2], g, 2);
+        if (v != null) {
+            Tensor x0s = Tensor.randn(be, new Rng(seed + 5), 2, chw[0], chw[1], chw[2]);
+            float[][] manifold = v.withEma(() -> Controllability.manifold(be, v.model().velocity(), x0s, g, figSpec));
+            for (int i = 0; i < manifold.length; i++) {
+                Plots.imageGrid(dir.resolve("manifold-x0-" + (char) ('a' + i) + ".png"), manifold[i], g * g, chw[0], chw[1], chw[2], g, 2);
+            }
+            float[] both = new float[manifold[0].length * 2];
+            System.arraycopy(manifold[0], 0, both, 0, manifold[0].length);
+            System.arraycopy(manifold[1], 0, both, manifold[0].length, manifold[1].length);
+            Plots.imageGrid(dir.resolve("manifold.png"), both, 2 * g * g, chw[0], chw[1], chw[2], g, 2);
+            float[] rowsZ = v.withEma(() -> Controllability.rowsShareZ(be, v.model().velocity(), 8, 8, chw, figSpec, new Rng(seed + 6)));
+            Plots.imageGrid(dir.resolve("rows-share-z.png"), rowsZ, 64, chw[0], chw[1], chw[2], 8, 2);
         }
-        float[] both = new float[manifold[0].length * 2];
-        System.arraycopy(manifold[0], 0, both, 0, manifold[0].length);
-        System.arraycopy(manifold[1], 0, both, manifold[0].length, manifold[1].length);
-        Plots.imageGrid(dir.resolve("manifold.png"), both, 2 * g * g, chw[0], chw[1], chw[2], g, 2);
-        float[] rowsZ = v.withEma(() -> Controllability.rowsShareZ(be, v.model().velocity(), 8, 8, chw, figSpec, new Rng(seed + 6)));
-        Plots.imageGrid(dir.resolve("rows-share-z.png"), rowsZ, 64, chw[0], chw[1], chw[2], 8, 2);
         for (Map.Entry<String, ImageTrainer> e : trained.entrySet()) {
             ImageRuns.sampleGrid(be, e.getValue(), train, dir.resolve("samples-" + e.getKey() + ".png"), 64, 20);
         }
@@ -199,9 +222,25 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         System.out.println(ClassifierFid.NAME + " on " + ds + " (" + n + " samples vs " + fid.referenceCount()
                 + " test images; real train images: " + String.format("%.3f", floor) + "), EMA weights:");
         System.out.print(ImageSampling.table(rows));
-        System.out.printf("total %.1f min; results in %s (metrics.json, manifold.png, rows-share-z.png)%n",
-                secs(start) / 60, dir);
+        System.out.printf("total %.1f min; results in %s (metrics.json%s)%n", secs(start) / 60, dir,
+                v != null ? ", manifold.png, rows-share-z.png" : "; no latent figures without vrfm");
         return 0;
+    }
+
+    /** The models of {@code --methods} in the order given, each once; rfm, vrfm when not given. */
+    static List<Method> methodsChecked(List<String> names) {
+        if (names == null) return List.of(Method.RFM, Method.VRFM);
+        java.util.LinkedHashSet<Method> set = new java.util.LinkedHashSet<>();
+        for (String n : names) {
+            if (n.isBlank()) continue;
+            try {
+                set.add(Method.parse(n));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--methods: " + e.getMessage());
+            }
+        }
+        if (set.isEmpty()) throw new IllegalArgumentException("--methods: give at least one of rfm, vrfm, otfm, cfm");
+        return List.copyOf(set);
     }
 
     /** "-quick", "-medium" or "" (full size), for run folder names. */

@@ -8,7 +8,11 @@ import io.vrfm.eval.ImageSampling;
 import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.ImageTrainer;
 import io.vrfm.io.AtomicFiles;
+import io.vrfm.nn.ClassifierFreeGuidance;
+import io.vrfm.nn.VelocityField;
+import io.vrfm.tensor.GradMode;
 import io.vrfm.tensor.Rng;
+import io.vrfm.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +31,15 @@ public final class ImageRuns {
 
     /** recipe.json key beside the recipe: how many training images the run uses. */
     static final String TRAIN_IMAGES = "train_images";
+
+    /** recipe.json key: the {@code [C, H, W]} of the training images (so sampling needs no data set). */
+    static final String IMAGE_SHAPE = "image_shape";
+
+    /** recipe.json key: the data set's class count. */
+    static final String CLASSES = "classes";
+
+    /** The layout of the one-class, z-varied figure, as written beside it and into metrics.json. */
+    static final String VARY_Z_LAYOUT = "rows share x0 (one source image per row), columns share z (one latent per column)";
 
     private ImageRuns() {
     }
@@ -48,15 +61,23 @@ public final class ImageRuns {
             System.err.println(label + ": resumed from " + ck + " at step " + trainer.step());
         }
         Files.createDirectories(runDir.resolve("checkpoints"));
-        if (recipe.sampleEvery() > 0) {
+        boolean grids = recipe.sampleEvery() > 0 && drawable(data.channels());
+        if (recipe.sampleEvery() > 0 && !grids) {
+            System.err.println(label + ": no sample grids during training: " + data.channels() + "-channel data (latents)"
+                    + " cannot be drawn as images");
+        }
+        if (grids) {
             Files.createDirectories(runDir.resolve("samples"));
         }
         Map<String, Object> record = new LinkedHashMap<>(recipe.toMap());
         record.put(TRAIN_IMAGES, data.count()); // --train-limit defines the run too
+        record.put(IMAGE_SHAPE, new int[]{data.channels(), data.height(), data.width()});
+        record.put(CLASSES, data.classCount());
         AtomicFiles.writeString(runDir.resolve("recipe.json"), JSON.writeValueAsString(record));
-        System.err.printf("%s: %s %s on %s (%d images %dx%dx%d), %,d parameters, %d steps of %d%n", label,
+        System.err.printf("%s: %s %s on %s (%d images %dx%dx%d%s), %,d parameters, %d steps of %d%n", label,
                 recipe.model(), recipe.method().key(), data.name(), data.count(), data.channels(), data.height(),
-                data.width(), trainer.model().parameterCount(), recipe.steps(), recipe.batch());
+                data.width(), recipe.hflip() ? ", random horizontal flips" : "", trainer.model().parameterCount(),
+                recipe.steps(), recipe.batch());
         Path logCsv = runDir.resolve("log.csv");
         if (!Files.exists(logCsv) || !resume) {
             Files.writeString(logCsv, "step,loss,recon,kl,grad_norm,lr,seconds\n");
@@ -81,7 +102,7 @@ public final class ImageRuns {
                 trainer.save(runDir.resolve("checkpoints").resolve(String.format("step-%07d.safetensors", step)), meta);
                 trainer.save(runDir.resolve("checkpoints").resolve("last.safetensors"), meta);
             }
-            if (recipe.sampleEvery() > 0 && (step % recipe.sampleEvery() == 0 || last)) {
+            if (grids && (step % recipe.sampleEvery() == 0 || last)) {
                 sampleGrid(be, trainer, data, runDir.resolve("samples").resolve(String.format("step-%07d.png", step)), 36, 20);
             }
         }
@@ -113,11 +134,93 @@ public final class ImageRuns {
      */
     public static void classGrid(Backend be, ImageTrainer trainer, int classes, int perRow, float cfg, int steps,
                                  Path png) throws IOException {
+        classGrid(be, trainer, classes, perRow, cfg, ClassifierFreeGuidance.Channels.ALL, steps, png);
+    }
+
+    /** As {@link #classGrid(Backend, ImageTrainer, int, int, float, int, Path)}, guiding {@code channels}. */
+    public static void classGrid(Backend be, ImageTrainer trainer, int classes, int perRow, float cfg,
+                                 ClassifierFreeGuidance.Channels channels, int steps, Path png) throws IOException {
         int[] chw = trainer.imageShape();
+        if (!drawable(chw[0])) {
+            System.err.println("no sample grid " + png.getFileName() + ": " + chw[0] + "-channel samples (latents) cannot"
+                    + " be drawn as images");
+            return;
+        }
         int n = classes * perRow;
-        ImageSampling.Conditioning cond = ImageSampling.Conditioning.rows(classes, perRow, cfg);
+        ImageSampling.Conditioning cond = ImageSampling.Conditioning.rows(classes, perRow, cfg).withChannels(channels);
         float[] px = trainer.withEma(() -> ImageSampling.generate(be, trainer.model().velocity(), n, chw,
                 ImageSampling.SamplerSpec.euler(steps), new Rng(1234), n, cond).images().clamp(-1f, 1f).toArray());
         Plots.imageGrid(png, px, n, chw[0], chw[1], chw[2], perRow, 2);
+    }
+
+    /** Whether images of {@code channels} channels can be drawn (grayscale or RGB). */
+    static boolean drawable(int channels) {
+        return channels == 1 || channels == 3;
+    }
+
+    /**
+     * One class with {@code z} varied, for a V-RFM model: a {@code rows × cols} grid where row {@code r} starts every
+     * sample from one source image {@code x0_r} and column {@code c} gives every sample one latent {@code z_c}
+     * ({@link #VARY_Z_LAYOUT}); sample {@code r·cols + c} has {@code (x0_r, z_c)}, all of the class {@code cond}
+     * requests (null: an unconditional model), guided as {@code cond} says. {@code x0} ({@code [rows, C, H, W]}) then
+     * {@code z} ({@code [cols, d]}) are drawn from {@code rng}; an ODE sampler integrates all at once; values in [-1, 1].
+     */
+    static float[] varyZ(Backend be, VelocityField field, ImageSampling.Conditioning cond, int rows, int cols,
+                         int[] chw, ImageSampling.SamplerSpec spec, Rng rng) {
+        int d = field.latentDim();
+        if (d == 0) {
+            throw new IllegalArgumentException("--vary-z needs a V-RFM model (a latent z): this run is rfm");
+        }
+        if (spec.sampler().equals("sit-sde")) {
+            throw new IllegalArgumentException("--vary-z needs an ODE sampler (euler or dopri5): the SDE's noise would"
+                    + " vary the samples too");
+        }
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("--rows and --cols must be >= 1, got " + rows + " and " + cols);
+        }
+        int per = chw[0] * chw[1] * chw[2], n = rows * cols;
+        float[] x0 = Tensor.randn(be, rng, rows, chw[0], chw[1], chw[2]).toArray();
+        float[] z = Tensor.randn(be, rng, cols, d).toArray();
+        float[] xs = new float[n * per], zs = new float[n * d];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int k = r * cols + c;
+                System.arraycopy(x0, r * per, xs, k * per, per);
+                System.arraycopy(z, c * d, zs, k * d, d);
+            }
+        }
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            VelocityField f = cond == null ? field : cond.field(field, be, 0, n);
+            return ImageSampling.integrate(f, Tensor.of(be, xs, n, chw[0], chw[1], chw[2]), Tensor.of(be, zs, n, d), spec)
+                    .x().clamp(-1f, 1f).toArray();
+        }
+    }
+
+    /**
+     * {@link #varyZ} with the EMA weights of a trained class-conditional V-SiT (or any V-RFM run), written as a PNG
+     * of {@code rows × cols} images; returns the figure's description for metrics.json.
+     */
+    static Map<String, Object> varyZGrid(Backend be, ImageTrainer trainer, ImageSampling.Conditioning cond, int rows,
+                                         int cols, ImageSampling.SamplerSpec spec, long seed, Path png) throws IOException {
+        int[] chw = trainer.imageShape();
+        if (!drawable(chw[0])) {
+            throw new IllegalArgumentException("--vary-z draws images; " + chw[0] + "-channel samples (latents) need"
+                    + " the VAE decoder, which is not part of the engine");
+        }
+        float[] px = trainer.withEma(() -> varyZ(be, trainer.model().velocity(), cond, rows, cols, chw, spec, new Rng(seed)));
+        Plots.imageGrid(png, px, rows * cols, chw[0], chw[1], chw[2], cols, 2);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", png.getFileName().toString());
+        m.put("layout", VARY_Z_LAYOUT);
+        m.put("rows", rows);
+        m.put("cols", cols);
+        if (cond != null) {
+            m.put("class", cond.classOf(0));
+            m.put("cfg", cond.scale());
+            m.put("cfg_channels", cond.channels().key());
+        }
+        m.put("sampler", spec.label());
+        m.put("seed", seed);
+        return m;
     }
 }

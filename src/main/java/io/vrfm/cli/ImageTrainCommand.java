@@ -1,7 +1,6 @@
 package io.vrfm.cli;
 
 import io.vrfm.backend.Backend;
-import io.vrfm.data.Datasets;
 import io.vrfm.data.ImageSet;
 import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.Method;
@@ -29,9 +28,11 @@ import java.util.concurrent.Callable;
                 "--resume DIR continues a run: options not given come from its recipe.json; the ones given must"
                         + " match it, except a larger --steps and the checkpoint/sample periods."})
 public final class ImageTrainCommand implements Callable<Integer> {
-    @Option(names = "--dataset", description = "mnist, fashion-mnist or cifar10 (required unless --resume; default: none)") String dataset;
+    @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar10, or latents:LATENTS.npy[,LABELS.npy] |"
+            + " latents:FILE.safetensors (precomputed latents, e.g. SD-VAE ImageNet-256; see docs/IMAGENET.md)"
+            + " (required unless --resume; default: none)") String dataset;
     @Option(names = "--method", description = "rfm, vrfm, otfm or cfm (default: vrfm)") String method;
-    @Option(names = "--model", description = "unet, mnist-resnet, sit or vsit (V-SiT: sit with --method vrfm) (default: mnist-resnet for (fashion-)mnist, unet for cifar10)") String model;
+    @Option(names = "--model", description = "unet, mnist-resnet, sit or vsit (V-SiT: sit with --method vrfm) (default: mnist-resnet for (fashion-)mnist, unet for cifar10, sit for latents)") String model;
     @Option(names = "--config", description = "SiT shape: S/2, B/2, L/2, XL/2 (also /4, /8) or DEPTHxWIDTHxHEADS/PATCH (default: the preset's; S/2 for paper)") String sitConfig;
     @Option(names = "--patch", description = "SiT patch size, replacing the config's; must divide the image side: 2, 4, 7 or 14 for 28×28 (default: the config's)") Integer patch;
     @Option(names = "--class-cond", description = "SiT: class-conditional on the data set's labels (default: the preset's; on for sit)") Boolean classCond;
@@ -52,9 +53,13 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--blocks", description = "res blocks per level (UNet) / per stage (mnist-resnet) (default: the preset's)") Integer blocks;
     @Option(names = "--dropout", description = "dropout in [0, 1) (default: the preset's)") Float dropout;
     @Option(names = "--posterior-width", description = "posterior encoder base width (default: the preset's)") Integer posteriorWidth;
+    @Option(names = "--posterior-blocks", description = "unet posterior: ResBlocks per level (default: the preset's; 2 for cifar10, as the velocity UNet)") Integer posteriorBlocks;
+    @Option(names = "--posterior-attention", description = "unet posterior: spatial sizes with self-attention, e.g. 16 or 16,8, or none (default: the preset's; 16 for cifar10)") String posteriorAttention;
     @Option(names = "--reduction", description = "mean or sum for both the reconstruction and the KL, as the single setting of earlier versions (default: the preset's, see --recon-reduction, --kl-reduction)") String reduction;
     @Option(names = "--recon-reduction", description = "reconstruction: mean over elements or per-sample sum (default: mean)") String reconReduction;
     @Option(names = "--kl-reduction", description = "KL: sum over latent dimensions or mean (default: sum)") String klReduction;
+    @Option(names = "--hflip", negatable = true, description = "random horizontal flips of the training images,"
+            + " --no-hflip to turn them off (default: the preset's; on for the cifar10 paper recipe)") Boolean hflip;
     @Option(names = "--checkpoint-every", description = "checkpoint period in steps; 0 = only at the end (default: the preset's)") Integer checkpointEvery;
     @Option(names = "--sample-every", description = "sample-grid period in steps; 0 = never (default: the preset's)") Integer sampleEvery;
     @Option(names = "--seed", description = "seed (default: 0)") Long seed;
@@ -69,6 +74,9 @@ public final class ImageTrainCommand implements Callable<Integer> {
     /** The preset for a data set and method (or the recipe stored in a resumed run), with the overrides applied. */
     ImageRecipe recipe(ImageRecipe stored) {
         ImageRecipe base;
+        if (model == null && stored == null && io.vrfm.io.LatentDataset.isSpec(dataset)) {
+            model = "sit"; // latents (SD-VAE ImageNet): SiT's recipe unless told otherwise
+        }
         if ("vsit".equals(model)) {
             if (method != null && !Method.parse(method).equals(Method.VRFM)) {
                 throw new IllegalArgumentException("--model vsit is V-RFM; drop --method " + method + " or use --model sit");
@@ -81,7 +89,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
             base = stored;
         } else {
             Method m = Method.parse(method != null ? method : stored != null ? stored.method().key() : sit ? "rfm" : "vrfm");
-            String ds = Datasets.canonicalName(dataset != null ? dataset : stored.dataset());
+            String ds = ImageData.canonicalName(dataset != null ? dataset : stored.dataset());
             String p = preset != null ? preset : "paper";
             if (sit && p.equals("quick")) {
                 base = ImageRecipe.sitQuick(m, ds);
@@ -127,12 +135,22 @@ public final class ImageTrainCommand implements Callable<Integer> {
         if (blocks != null) o.put("blocks", blocks);
         if (dropout != null) o.put("dropout", dropout);
         if (posteriorWidth != null) o.put("posterior_width", posteriorWidth);
+        if (posteriorBlocks != null || posteriorAttention != null) {
+            String m = o.containsKey("model") ? o.get("model").toString() : base.model();
+            if (!m.equals("unet")) {
+                throw new IllegalArgumentException("--posterior-blocks and --posterior-attention shape the unet"
+                        + " posterior; the " + m + " posterior has a fixed structure: drop them or use --model unet");
+            }
+            if (posteriorBlocks != null) o.put("posterior_blocks", posteriorBlocks);
+            if (posteriorAttention != null) o.put("posterior_attention", posteriorAttention);
+        }
         if (reduction != null) {
             o.put("reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));
             o.put("kl_reduction", Reduction.parse(reduction).name().toLowerCase(Locale.ROOT));
         }
         if (reconReduction != null) o.put("reduction", Reduction.parse(reconReduction).name().toLowerCase(Locale.ROOT));
         if (klReduction != null) o.put("kl_reduction", Reduction.parse(klReduction).name().toLowerCase(Locale.ROOT));
+        if (hflip != null) o.put("hflip", hflip);
         if (checkpointEvery != null) o.put("checkpoint_every", checkpointEvery);
         if (sampleEvery != null) o.put("sample_every", sampleEvery);
         if (seed != null) o.put("seed", seed);
@@ -181,7 +199,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
             }
             stored = readRecipe(dir);
         } else if (dataset == null) {
-            throw new IllegalArgumentException("train-image needs --dataset mnist|fashion-mnist|cifar10 (or --resume DIR)");
+            throw new IllegalArgumentException("train-image needs --dataset mnist|fashion-mnist|cifar10|latents:FILE (or --resume DIR)");
         }
         ImageRecipe r = recipe(stored);
         if (stored != null) {
@@ -193,7 +211,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
         long pixels = r.dataset().equals("cifar10") ? 3 * 32 * 32 : 28 * 28;
         Sizes.requireFits("--batch", r.batch(), pixels * r.width(), pixels * r.width() * BYTES_PER_ACTIVATION);
         Backend be = device.open();
-        ImageSet data = Datasets.load(r.dataset(), dataDir, true);
+        ImageSet data = ImageData.load(r.dataset(), dataDir, true);
         if (trainLimit != null) {
             if (trainLimit < 1) {
                 throw new IllegalArgumentException("--train-limit must be >= 1, got " + trainLimit);

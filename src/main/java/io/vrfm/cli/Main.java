@@ -11,7 +11,7 @@ import java.util.List;
         description = {"Variational Rectified Flow Matching: train, sample and evaluate on CPU or CUDA.",
                 "Add --debug anywhere to see the stack trace of an unexpected error."},
         subcommands = {InfoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class,
-                ReproduceCommand.class, DataCommand.class, ImageTrainCommand.class, ImageEvalCommand.class,
+                ReproduceCommand.class, DataCommand.class, ImageTrainCommand.class, SampleImageCommand.class, ImageEvalCommand.class,
                 ImageReproduceCommand.class, FidStatsCommand.class})
 public final class Main implements Runnable {
     static final String DEBUG = "--debug";

@@ -25,7 +25,9 @@ import java.util.Set;
  * dropout, then for each with and without classifier-free guidance (scale 1 = the conditional field, and 1.5 as in
  * the paper) the NFE sweep (Euler, Dopri5 and SiT's SDE sampler) scored by classifier-FID and by the
  * classification accuracy of the samples by requested class (classes balanced, {@code i mod 10}); sample grids with
- * one row per class. Images stay 28×28 (the patch divides 28; no padding).
+ * one row per class, and a V-SiT figure of one class with {@code z} varied ({@code vary-z-by-column-…png}: rows share
+ * {@code x0}, columns share {@code z}; also {@code sample-image --vary-z} on a finished run). Images stay 28×28 (the
+ * patch divides 28; no padding).
  *
  * <p>{@code --quick} (two CPU cores, designed for under 30 minutes, not yet run whole: a training step of either
  * model measured about 0.5 s on two loaded cores, so about 10 minutes of training; the sampling budget is sized to
@@ -37,6 +39,12 @@ import java.util.Set;
 final class SiTFashionExperiment {
     /** The guidance scales compared: 1 (no guidance) and the paper's 1.5. */
     static final float[] SCALES = {1f, 1.5f};
+
+    /** The class of the z-varied V-SiT figure: 1, trousers (the class the quick models draw best). */
+    static final int VARY_Z_CLASS = 1;
+
+    /** The guidance scale of the z-varied figure (the paper's). */
+    static final float VARY_Z_CFG = 1.5f;
 
     private SiTFashionExperiment() {
     }
@@ -106,6 +114,15 @@ final class SiTFashionExperiment {
                 timings.put("eval_" + label + "_s", secs(t));
             }
         }
+        t = System.nanoTime();
+        ImageTrainer vsit = trained.get("vsit");
+        String varyName = String.format(java.util.Locale.ROOT, "vary-z-by-column-vsit+cfg%.1f-class%d.png", VARY_Z_CFG,
+                VARY_Z_CLASS);
+        Map<String, Object> varyZ = ImageRuns.varyZGrid(be, vsit,
+                ImageSampling.Conditioning.single(VARY_Z_CLASS, VARY_Z_CFG), 8, 8, SamplerSpec.euler(20), 1234,
+                dir.resolve(varyName));
+        varyZ.put("model", "vsit");
+        timings.put("figures_s", secs(t));
         timings.put("total_s", secs(start));
 
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -117,6 +134,8 @@ final class SiTFashionExperiment {
         metrics.put("classifier_test_accuracy", cnn.testAccuracy());
         metrics.put("samples_per_score", n);
         metrics.put("cfg_scales", SCALES);
+        metrics.put("cfg_channels", io.vrfm.nn.ClassifierFreeGuidance.Channels.ALL.key());
+        metrics.put("figures", Map.of("vary_z", varyZ));
         List<Map<String, Object>> rowMaps = new ArrayList<>();
         for (ImageSampling.Row r : rows) rowMaps.add(r.toMap());
         metrics.put("rows", rowMaps);
@@ -127,8 +146,8 @@ final class SiTFashionExperiment {
         System.out.println(ClassifierFid.NAME + " and class accuracy on " + ds + " (" + n + " samples, classes"
                 + " balanced; classifier test accuracy " + String.format("%.3f", cnn.testAccuracy()) + "), EMA weights:");
         System.out.print(ImageSampling.table(rows));
-        System.out.printf("total %.1f min; results in %s (metrics.json, samples-*.png: one row per class)%n",
-                secs(start) / 60, dir);
+        System.out.printf("total %.1f min; results in %s (metrics.json, samples-*.png: one row per class; %s: one"
+                + " class, %s)%n", secs(start) / 60, dir, varyName, ImageRuns.VARY_Z_LAYOUT);
         return 0;
     }
 

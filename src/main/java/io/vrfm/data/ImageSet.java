@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * An in-memory image data set: {@code count} images of {@code channels × height × width} float pixels in NCHW order,
- * scaled to [-1, 1], with one integer class label per image.
+ * scaled to [-1, 1] (a latent set, {@code io.vrfm.io.LatentDataset}, holds its latents as they are), with one integer
+ * class label per image.
  *
  * <p>The arrays are shared, not copied: {@link #pixels()} and {@link #labels()} return the backing arrays, which callers
  * must treat as read-only. Batches are copied out with {@link #copyBatch}, optionally flipping images horizontally

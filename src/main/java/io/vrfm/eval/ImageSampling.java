@@ -87,6 +87,11 @@ public final class ImageSampling {
             return new Conditioning(c, scale, ClassifierFreeGuidance.Channels.ALL);
         }
 
+        /** The same classes and scale with guidance applied to {@code rule}'s channels. */
+        public Conditioning withChannels(ClassifierFreeGuidance.Channels rule) {
+            return new Conditioning(classes, scale, rule);
+        }
+
         /** The class of sample {@code i}. */
         public int classOf(int i) {
             return classes[i % classes.length];

@@ -44,8 +44,8 @@ public final class ImageModels {
         }
         UNetConfig cfg = unetConfig(r, channels, size);
         UNet v = new UNet(be, rng, cfg);
-        UNetEncoder q = vrfm ? new UNetEncoder(be, rng, channels, size, r.posteriorWidth(), 1, latent,
-                r.posteriorInputs()) : null;
+        UNetEncoder q = vrfm ? new UNetEncoder(be, rng, channels, size, r.posteriorWidth(), r.posteriorBlocks(),
+                r.posteriorAttentionSizes(), latent, r.posteriorInputs()) : null;
         return new FlowModel(r.method(), v, q);
     }
 

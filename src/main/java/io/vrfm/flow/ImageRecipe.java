@@ -14,7 +14,11 @@ import java.util.Map;
  *   batch 256, 100k steps, λ = 1e-3, 2-D latent from {x0, x1, x_t}.</li>
  *   <li>{@link #cifarPaper}: paper App. D.3 / torchcfm — UNet 128 ch, Adam 2e-4, warm-up 5k, gradient clip 1.0,
  *   EMA 0.9999, batch 128, 600k steps, λ = 2e-3, 768-d latent from {x1} (adaptive norm) or {x1, t}
- *   (bottleneck sum), posterior base width 16.</li>
+ *   (bottleneck sum), random horizontal flips; posterior: "a similar encoder structure" to the velocity UNet
+ *   without the decoder, downsampled to 1×1, base width 16 — so, as the velocity UNet's encoder, 2 ResBlocks per
+ *   level and self-attention at 16×16 ({@link #posteriorBlocks}, {@link #posteriorAttention}). The paper does not
+ *   give the posterior's channel multipliers (here 1, 2, 2, 4, 4, 8), its attention heads (here 4, of 64 channels
+ *   where the width allows), nor whether it keeps the UNet's middle block (here not).</li>
  *   <li>{@link #mnistQuick}: the reduced MNIST configuration that {@code reproduce-image mnist --quick} trains on two
  *   CPU cores (see there for the numbers and why).</li>
  *   <li>{@link #mnistMedium}: the same networks trained six times longer, for {@code reproduce-image mnist
@@ -25,14 +29,17 @@ import java.util.Map;
  * {@code steps}, so a consistency run's {@code steps} cannot grow on resume).
  * Not given by the paper, chosen here: loss reduction {@link LossReduction#MEAN_RECON_SUM_KL} (reconstruction as
  * PyTorch's {@code F.mse_loss}, torchcfm's recipe; KL summed over the latent dimensions; recipes saved with only
- * {@code reduction} keep that one for both terms), the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up
- * 1k, clip 1.0, EMA 0.9999 at full size, which do not hurt), and data augmentation (none).
+ * {@code reduction} keep that one for both terms), and the MNIST warm-up/EMA/clipping (none in App. D.2; we use warm-up
+ * 1k, clip 1.0, EMA 0.9999 at full size, which do not hurt). Data augmentation: {@link #hflip()} random horizontal
+ * flips, on in the CIFAR-10 recipe (torchcfm's {@code RandomHorizontalFlip}), off elsewhere (digits are not
+ * mirror-symmetric); a recipe saved without {@code hflip} reads as off, as it trained.
  */
 public record ImageRecipe(String model, String dataset, Method method, int steps, int batch, String optimizer,
                           float lr, float weightDecay, int warmup, float gradClip, float emaDecay, float lambda,
                           int latentDim, EnumSet<PosteriorInput> posteriorInputs, LatentFusion fusion, int width,
                           int blocks, float dropout, int posteriorWidth, LossReduction reduction, int checkpointEvery,
-                          int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout) {
+                          int sampleEvery, long seed, String sitConfig, boolean classCond, float cfgDropout,
+                          boolean hflip, int posteriorBlocks, String posteriorAttention) {
 
     /** The posterior inputs of V-SiT ({@link io.vrfm.nn.SiTPosterior} reads {@code x1} and {@code t}). */
     public static final EnumSet<PosteriorInput> SIT_POSTERIOR_INPUTS = EnumSet.of(PosteriorInput.X1, PosteriorInput.T);
@@ -75,6 +82,41 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
             TrainingChecks.atLeastOne("--posterior-width", posteriorWidth);
         }
         posteriorInputs = EnumSet.copyOf(posteriorInputs);
+        posteriorAttention = canonicalSizes(posteriorAttention);
+        TrainingChecks.atLeastOne("--posterior-blocks", posteriorBlocks);
+        if (!model.equals("unet")) {
+            // only the UNet posterior has these knobs; the others keep their fixed (paper) structure
+            posteriorBlocks = 1;
+            posteriorAttention = "";
+        }
+    }
+
+    /**
+     * The spatial sizes at which the UNet posterior attends, from {@code "16"}, {@code "16,8"}, {@code ""} or
+     * {@code "none"}; canonical form: ascending, comma-separated, {@code ""} for none.
+     */
+    static String canonicalSizes(String text) {
+        if (text == null || text.isBlank() || text.trim().equalsIgnoreCase("none")) return "";
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        for (String part : text.split(",")) {
+            try {
+                int v = Integer.parseInt(part.trim());
+                if (v < 1) throw new NumberFormatException();
+                sizes.add(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--posterior-attention '" + text + "' is not a list of spatial sizes"
+                        + " such as 16 or 16,8 (or none)");
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (int v : sizes) b.append(b.length() == 0 ? "" : ",").append(v);
+        return b.toString();
+    }
+
+    /** {@link #posteriorAttention()} as numbers (empty for none). */
+    public int[] posteriorAttentionSizes() {
+        return posteriorAttention.isEmpty() ? new int[0]
+                : java.util.Arrays.stream(posteriorAttention.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     private static final EnumSet<PosteriorInput> X0_X1_XT = EnumSet.of(PosteriorInput.X0, PosteriorInput.X1, PosteriorInput.XT);
@@ -82,7 +124,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistPaper(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 100_000, 256, "adamw", 1e-3f, 0.01f, 1000, 1.0f, 0.9999f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 64, 5, 0f, 64, LossReduction.MEAN_RECON_SUM_KL, 10_000,
-                5_000, 0, "", false, 0f);
+                5_000, 0, "", false, 0f, false, 1, "");
     }
 
     /**
@@ -94,7 +136,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistQuick(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 500, 48, "adamw", 2e-3f, 0.01f, 50, 1.0f, 0.99f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 250,
-                250, 0, "", false, 0f);
+                250, 0, "", false, 0f, false, 1, "");
     }
 
     /**
@@ -106,7 +148,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe mnistMedium(Method m) {
         return new ImageRecipe("mnist-resnet", "mnist", m, 3000, 32, "adamw", 2e-3f, 0.01f, 100, 1.0f, 0.999f,
                 1e-3f, m == Method.VRFM ? 2 : 0, X0_X1_XT, LatentFusion.NONE, 16, 2, 0f, 8, LossReduction.MEAN_RECON_SUM_KL, 500,
-                1000, 0, "", false, 0f);
+                1000, 0, "", false, 0f, false, 1, "");
     }
 
     /** torchcfm's CIFAR-10 recipe; V-RFM adaptive norm takes {x1}, bottleneck sum {x1, t} (the paper's best rows). */
@@ -115,7 +157,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 ? EnumSet.of(PosteriorInput.X1, PosteriorInput.T) : EnumSet.of(PosteriorInput.X1);
         return new ImageRecipe("unet", "cifar10", m, 600_000, 128, "adam", 2e-4f, 0f, 5000, 1.0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? 768 : 0, in, m == Method.VRFM ? fusion : LatentFusion.NONE, 128, 2, 0.1f, 16,
-                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f);
+                LossReduction.MEAN_RECON_SUM_KL, 20_000, 20_000, 0, "", false, 0f, true, 2, "16");
     }
 
     /**
@@ -127,7 +169,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe sitPaper(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 100_000, 256, "adamw", 1e-4f, 0f, 0, 0f, 0.9999f, 2e-3f,
                 m == Method.VRFM ? io.vrfm.nn.SiTConfig.DEFAULT_LATENT : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE,
-                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f);
+                384, 12, 0f, 384, LossReduction.MEAN_RECON_SUM_KL, 10_000, 5_000, 0, "S/2", true, 0.1f, false, 1, "");
     }
 
     /**
@@ -138,7 +180,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
     public static ImageRecipe sitQuick(Method m, String dataset) {
         return new ImageRecipe("sit", dataset, m, 600, 32, "adamw", 1e-3f, 0f, 50, 1.0f, 0.99f, 2e-3f,
                 m == Method.VRFM ? 16 : 0, SIT_POSTERIOR_INPUTS, LatentFusion.NONE, 64, 4, 0f, 64, LossReduction.MEAN_RECON_SUM_KL,
-                300, 0, 0, "4x64x4/4", true, 0.1f);
+                300, 0, 0, "4x64x4/4", true, 0.1f, false, 1, "");
     }
 
     public ImageRecipe with(Map<String, Object> changes) {
@@ -178,9 +220,18 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         }
         m.put("class_cond", classCond);
         m.put("cfg_dropout", cfgDropout);
+        m.put("hflip", hflip);
+        if (model.equals("unet")) {
+            m.put("posterior_blocks", posteriorBlocks);
+            m.put("posterior_attention", posteriorAttention);
+        }
         return m;
     }
 
+    /**
+     * A recipe from its map (recipe.json). Fields added after the first release read, when absent, as what the
+     * code built before them: no flips, a UNet posterior of one ResBlock per level without attention.
+     */
     public static ImageRecipe fromMap(Map<String, Object> m) {
         return new ImageRecipe(str(m, "model"), str(m, "dataset"), Method.parse(str(m, "method")), num(m, "steps").intValue(),
                 num(m, "batch").intValue(), str(m, "optimizer"), num(m, "lr").floatValue(),
@@ -192,7 +243,10 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
                 num(m, "checkpoint_every").intValue(), num(m, "sample_every").intValue(), num(m, "seed").longValue(),
                 m.containsKey("sit_config") ? str(m, "sit_config") : "",
                 m.containsKey("class_cond") && Boolean.parseBoolean(str(m, "class_cond")),
-                m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f);
+                m.containsKey("cfg_dropout") ? num(m, "cfg_dropout").floatValue() : 0f,
+                m.containsKey("hflip") && Boolean.parseBoolean(str(m, "hflip")),
+                m.containsKey("posterior_blocks") ? num(m, "posterior_blocks").intValue() : 1,
+                m.containsKey("posterior_attention") ? str(m, "posterior_attention") : "");
     }
 
     /**

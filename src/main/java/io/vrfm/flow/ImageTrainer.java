@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * The image recipe over {@link FlowTrainer}: builds the {@link FlowModel} the {@link ImageRecipe} names, and trains
  * it (RFM, V-RFM, OT-FM or consistency FM) on pairs {@code x0 ~ N(0, I)}, {@code x1} drawn from the data uniformly
  * with replacement (independent coupling; OT-FM re-matches them within the batch, {@link MinibatchOtCoupling};
- * consistency FM switches to its stage 2 at half of the recipe's steps), with Adam/AdamW, linear warm-up,
+ * consistency FM switches to its stage 2 at half of the recipe's steps; random horizontal flips when the recipe
+ * asks, {@link ImageRecipe#hflip()}), with Adam/AdamW, linear warm-up,
  * global-norm gradient clipping and an EMA of all weights
  * (used for sampling). Every step's data indices and noise derive from (seed, step), so resuming is exact.
  */
@@ -42,7 +43,8 @@ public final class ImageTrainer {
         this.probeRng = new SplittableRandom(recipe.seed() * 31 + 7);
         float wd = recipe.optimizer().equals("adam") ? 0f : recipe.weightDecay();
         FlowTrainer.Builder b = FlowTrainer.builder(model)
-                .pairs(recipe.classCond() ? labelledPairs(data, recipe.cfgDropout()) : pairs(data))
+                .pairs(recipe.classCond() ? labelledPairs(data, recipe.cfgDropout(), recipe.hflip())
+                        : pairs(data, recipe.hflip()))
                 .batch(recipe.batch())
                 .seed(recipe.seed())
                 .lambda(recipe.lambda())
@@ -57,29 +59,43 @@ public final class ImageTrainer {
         this.flow = b.build();
     }
 
+    /** Salt of the flip stream: each step's flips come from {@code SplittableRandom(stepSeed ^ FLIP_SALT)}. */
+    static final long FLIP_SALT = 0x9E3779B97F4A7C15L;
+
     /** {@code x1}: images of {@code data} at indices drawn from {@code rng}; {@code x0 ~ N(0, I)} from the same stream. */
     public static PairSource pairs(ImageSet data) {
+        return pairs(data, false);
+    }
+
+    /**
+     * As {@link #pairs(ImageSet)}; with {@code hflip} each image is mirrored left-right with probability 1/2
+     * (torchcfm's {@code RandomHorizontalFlip}), the flips drawn from their own stream derived from the step's seed, so
+     * the indices and noise are those of the unflipped source and resuming stays exact.
+     */
+    public static PairSource pairs(ImageSet data, boolean hflip) {
         return (be, rng, n) -> {
-            int[] idx = data.randomIndices(n, new SplittableRandom(rng.seed()));
-            float[] px = new float[n * data.imageSize()];
-            data.copyBatch(idx, px, 0);
-            Tensor x1 = Tensor.of(be, px, n, data.channels(), data.height(), data.width());
+            long seed = rng.seed();
+            int[] idx = data.randomIndices(n, new SplittableRandom(seed));
+            Tensor x1 = batch(be, data, idx, hflip, seed);
             return new PairSource.Pairs(Tensor.randn(be, rng, x1.shape()), x1);
         };
     }
 
-    /**
-     * As {@link #pairs}, with each row's class label; a label becomes the null class ({@code data.classCount()}) with
-     * probability {@code labelDropout} (classifier-free guidance training), drawn from the step's {@code rng} so that
-     * resuming stays exact.
-     */
+    /** As {@link #labelledPairs(ImageSet, float, boolean)} without flips. */
     public static PairSource labelledPairs(ImageSet data, float labelDropout) {
+        return labelledPairs(data, labelDropout, false);
+    }
+
+    /**
+     * As {@link #pairs(ImageSet, boolean)}, with each row's class label; a label becomes the null class
+     * ({@code data.classCount()}) with probability {@code labelDropout} (classifier-free guidance training), drawn
+     * from the step's {@code rng} so that resuming stays exact.
+     */
+    public static PairSource labelledPairs(ImageSet data, float labelDropout, boolean hflip) {
         return (be, rng, n) -> {
             long seed = rng.seed();
             int[] idx = data.randomIndices(n, new SplittableRandom(seed));
-            float[] px = new float[n * data.imageSize()];
-            data.copyBatch(idx, px, 0);
-            Tensor x1 = Tensor.of(be, px, n, data.channels(), data.height(), data.width());
+            Tensor x1 = batch(be, data, idx, hflip, seed);
             SplittableRandom drop = new SplittableRandom(seed ^ 0x5DEECE66DL);
             float[] y = new float[n];
             for (int i = 0; i < n; i++) {
@@ -87,6 +103,16 @@ public final class ImageTrainer {
             }
             return new PairSource.Pairs(Tensor.randn(be, rng, x1.shape()), x1, Tensor.of(be, y, n));
         };
+    }
+
+    private static Tensor batch(Backend be, ImageSet data, int[] idx, boolean hflip, long stepSeed) {
+        float[] px = new float[idx.length * data.imageSize()];
+        if (hflip) {
+            data.copyBatch(idx, px, 0, stepSeed ^ FLIP_SALT);
+        } else {
+            data.copyBatch(idx, px, 0);
+        }
+        return Tensor.of(be, px, idx.length, data.channels(), data.height(), data.width());
     }
 
     /** {@code {channels, height, width}} of the training images. */

@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping names to
  * {@code dtype}, {@code shape} and {@code data_offsets}, then the raw little-endian data. We write F32; we read F32,
- * F64, F16 and BF16 (converted to float32), so PyTorch exports load directly.
+ * F64, F16 and BF16 (converted to float32), so PyTorch exports load directly, and I64 / I32 (integer tensors such as
+ * class labels, converted to float32: exact below 2^24).
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -252,13 +253,15 @@ public final class SafeTensors {
 
     private static int width(String dtype, String name, Path path) throws SafeTensorsException {
         switch (dtype) {
-            case "F32": return 4;
-            case "F64": return 8;
+            case "F32":
+            case "I32": return 4;
+            case "F64":
+            case "I64": return 8;
             case "F16":
             case "BF16": return 2;
             default:
                 throw new SafeTensorsException("safetensors: tensor '" + name + "' in " + path + " has dtype " + dtype
-                        + "; only F32, F64, F16 and BF16 are supported (convert it with .float() before saving)");
+                        + "; only F32, F64, F16, BF16, I64 and I32 are supported (convert it with .float() before saving)");
         }
     }
 
@@ -272,6 +275,16 @@ public final class SafeTensors {
             case "F64": {
                 float[] v = new float[bytes / 8];
                 for (int i = 0; i < v.length; i++) v[i] = (float) bb.getDouble();
+                return v;
+            }
+            case "I64": { // integers (labels) as float: exact below 2^24
+                float[] v = new float[bytes / 8];
+                for (int i = 0; i < v.length; i++) v[i] = (float) bb.getLong();
+                return v;
+            }
+            case "I32": {
+                float[] v = new float[bytes / 4];
+                for (int i = 0; i < v.length; i++) v[i] = (float) bb.getInt();
                 return v;
             }
             case "BF16": {

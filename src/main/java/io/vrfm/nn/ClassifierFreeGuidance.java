@@ -20,7 +20,21 @@ public final class ClassifierFreeGuidance implements VelocityField {
         /** Every channel (the standard formulation). */
         ALL,
         /** Channels 0–2 only, the rest from the conditional output (SiT's and DiT's released sampling code). */
-        FIRST_THREE
+        FIRST_THREE;
+
+        /** The launcher's spelling: {@code all} or {@code first-three}. */
+        public String key() {
+            return this == ALL ? "all" : "first-three";
+        }
+
+        /** Parses {@code all} or {@code first-three} (case and {@code _} tolerated); a one-line error otherwise. */
+        public static Channels parse(String s) {
+            String k = s == null ? "" : s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            if (k.equals("all")) return ALL;
+            if (k.equals("first-three") || k.equals("first3")) return FIRST_THREE;
+            throw new IllegalArgumentException("--cfg-channels must be all (guide every channel) or first-three"
+                    + " (SiT's rule: channels 0-2 only), got '" + s + "'");
+        }
     }
 
     private final ClassConditionalField field;

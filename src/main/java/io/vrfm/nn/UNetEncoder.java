@@ -10,7 +10,10 @@ import java.util.EnumSet;
  * The CIFAR-10 posterior (paper App. D.3): the UNet's encoder half without the decoder and with more
  * downsampling. The chosen image inputs ({@code x0}, {@code x1}, {@code x_t}) are concatenated on channels and
  * enter a 3×3 conv ({@code input_blocks.0.0}); each level has {@code numResBlocks} torchcfm {@link ResBlock}s and a
- * stride-2 {@link Downsample}, until the map is 1×1 (32 → 16 → 8 → 4 → 2 → 1). Widths are
+ * stride-2 {@link Downsample}, until the map is 1×1 (32 → 16 → 8 → 4 → 2 → 1); at the spatial sizes listed in
+ * {@code attentionSizes} every ResBlock is followed by a torchcfm {@link AttentionBlock} in the same
+ * {@code input_blocks.N} (as {@code input_blocks.N.1}; 4 heads, of 64 channels when the width is a multiple of 64,
+ * as the velocity UNet). Widths are
  * {@code base·mult[level]} with {@code mult = 1, 2, 2, 4, 4, 8, …} (base 16). When {@code t} is an input it goes
  * through torchcfm's time embedding ({@code time_embed}) and every ResBlock uses it as scale/shift of its
  * GroupNorm (adaptive GroupNorm); without {@code t} the blocks are unconditioned. A final GroupNorm + SiLU + 1×1
@@ -26,8 +29,22 @@ public final class UNetEncoder extends Module implements PosteriorEncoder {
     private final Conv2d outConv;
     private final int base;
 
+    /** Without attention. */
     public UNetEncoder(Backend be, Rng rng, int channels, int imageSize, int base, int numResBlocks, int latentDim,
                        EnumSet<PosteriorInput> inputs) {
+        this(be, rng, channels, imageSize, base, numResBlocks, new int[0], latentDim, inputs);
+    }
+
+    /**
+     * @param numResBlocks   ResBlocks per level ({@code >= 1})
+     * @param attentionSizes spatial sizes (e.g. 16 for the 16×16 level of a 32×32 input) whose ResBlocks are followed
+     *                       by self-attention; empty for none
+     */
+    public UNetEncoder(Backend be, Rng rng, int channels, int imageSize, int base, int numResBlocks,
+                       int[] attentionSizes, int latentDim, EnumSet<PosteriorInput> inputs) {
+        if (numResBlocks < 1) {
+            throw new IllegalArgumentException("UNetEncoder: needs at least one ResBlock per level, got " + numResBlocks);
+        }
         this.inputs = EnumSet.copyOf(inputs);
         this.latentDim = latentDim;
         this.base = base;
@@ -63,6 +80,9 @@ public final class UNetEncoder extends Module implements PosteriorEncoder {
                 EmbSequential b = list.add(new EmbSequential());
                 b.add(new ResBlock(be, rng, ch, embDim, 0f, width, withT, Norms.groupsFor(Math.min(ch, width))));
                 ch = width;
+                if (contains(attentionSizes, size)) {
+                    b.add(new AttentionBlock(be, rng, ch, 4, ch % 64 == 0 ? 64 : -1, Norms.groupsFor(ch)));
+                }
                 bl.add(b);
             }
             if (size <= 1) break;
@@ -76,6 +96,13 @@ public final class UNetEncoder extends Module implements PosteriorEncoder {
         Slots out = child("out", new Slots());
         this.outNorm = out.put(0, new GroupNorm(be, Norms.groupsFor(ch), ch));
         this.outConv = out.put(2, new Conv2d(be, rng, ch, 2 * latentDim, 1, 1, 0));
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) return true;
+        }
+        return false;
     }
 
     /** 1, 2, 2, 4, 4, 8, 8, … */

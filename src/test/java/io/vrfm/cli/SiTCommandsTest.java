@@ -62,8 +62,49 @@ class SiTCommandsTest {
         assertTrue(Files.isRegularFile(run.resolve("samples-cfg1.50.png")), eval.toString());
         JsonNode m = ImageRuns.JSON.readTree(run.resolve("metrics.json").toFile());
         assertEquals(1.5, m.path("cfg").asDouble(), 1e-6);
+        assertEquals("all", m.path("cfg_channels").asText(), "the default rule is recorded");
         double acc = m.path("rows").get(0).path("class_accuracy").asDouble(-1);
         assertTrue(acc >= 0 && acc <= 1, m.toString());
+
+        Cli evalFirst3 = Cli.run("eval-image", "--run", run.toString(), "--samples", "10", "--nfe", "1", "--dopri5-tol",
+                "0", "--classifier-steps", "1", "--min-classifier-accuracy", "0", "--cfg", "1.5", "--cfg-channels",
+                "first-three", "--device", "cpu", "--data-dir", data.toString(), "--out", tmp.resolve("m3.json").toString());
+        assertEquals(0, evalFirst3.rc, evalFirst3.toString());
+        assertEquals("first-three", ImageRuns.JSON.readTree(tmp.resolve("m3.json").toFile()).path("cfg_channels").asText());
+        Cli badRule = Cli.run("eval-image", "--run", run.toString(), "--cfg", "1.5", "--cfg-channels", "some",
+                "--device", "cpu", "--data-dir", data.toString());
+        assertEquals(2, badRule.rc, badRule.toString());
+        assertTrue(badRule.err.strip().lines().count() == 1 && badRule.err.contains("--cfg-channels must be all"),
+                badRule.err);
+
+        // sample-image: one row per class; one class with z varied (rows share x0, columns share z)
+        Cli grid = Cli.run("sample-image", "--run", run.toString(), "--cfg", "1.5", "--cols", "2", "--steps", "2",
+                "--device", "cpu");
+        assertEquals(0, grid.rc, grid.toString());
+        Path gridPng = run.resolve("samples-cfg1.50-euler-2.png");
+        assertTrue(Files.isRegularFile(gridPng), grid.toString());
+        JsonNode gi = ImageRuns.JSON.readTree(run.resolve("samples-cfg1.50-euler-2.json").toFile());
+        assertEquals(10, gi.path("rows").asInt(), "one row per class");
+        assertEquals("all", gi.path("cfg_channels").asText());
+        Cli vary = Cli.run("sample-image", "--run", run.toString(), "--vary-z", "--class", "3", "--cfg", "1.5",
+                "--cfg-channels", "first-three", "--rows", "2", "--cols", "3", "--steps", "2", "--device", "cpu");
+        assertEquals(0, vary.rc, vary.toString());
+        Path varyPng = run.resolve("vary-z-by-column-class3-cfg1.50-first-three-euler-2.png");
+        assertTrue(Files.isRegularFile(varyPng), vary.toString());
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(varyPng.toFile());
+        java.awt.image.BufferedImage one = javax.imageio.ImageIO.read(gridPng.toFile());
+        assertTrue(img.getWidth() > one.getWidth() && img.getHeight() < one.getHeight(),
+                "3 columns and 2 rows against 2 columns and 10 rows: " + img.getWidth() + "x" + img.getHeight());
+        JsonNode vi = ImageRuns.JSON.readTree(run.resolve("vary-z-by-column-class3-cfg1.50-first-three-euler-2.json").toFile());
+        assertEquals(ImageRuns.VARY_Z_LAYOUT, vi.path("layout").asText());
+        assertEquals(3, vi.path("class").asInt());
+        assertEquals("first-three", vi.path("cfg_channels").asText());
+        Cli noClass = Cli.run("sample-image", "--run", run.toString(), "--vary-z", "--device", "cpu");
+        assertEquals(2, noClass.rc, noClass.toString());
+        assertTrue(noClass.err.contains("--class"), noClass.err);
+        Cli badSampleRule = Cli.run("sample-image", "--run", run.toString(), "--cfg-channels", "4", "--device", "cpu");
+        assertEquals(2, badSampleRule.rc, badSampleRule.toString());
+        assertTrue(badSampleRule.err.contains("--cfg-channels must be all"), badSampleRule.err);
 
         Cli badClass = Cli.run("eval-image", "--run", run.toString(), "--samples", "20", "--nfe", "2",
                 "--dopri5-tol", "0", "--classifier-steps", "1", "--min-classifier-accuracy", "0", "--class", "10",
@@ -116,6 +157,11 @@ class SiTCommandsTest {
             assertTrue(Files.isRegularFile(out.resolve("samples-" + name + ".png")), name);
         }
         assertTrue(r.out.contains("sit+cfg1.5") && r.out.contains("acc "), r.out);
+        JsonNode fig = m.path("figures").path("vary_z");
+        assertEquals(ImageRuns.VARY_Z_LAYOUT, fig.path("layout").asText(), m.toString());
+        assertEquals(SiTFashionExperiment.VARY_Z_CLASS, fig.path("class").asInt());
+        assertTrue(Files.isRegularFile(out.resolve(fig.path("file").asText())), fig.toString());
+        assertEquals("all", m.path("cfg_channels").asText());
         assertEquals("sit", ImageRuns.JSON.readTree(out.resolve("vsit/recipe.json").toFile()).path("model").asText());
     }
 }

@@ -52,6 +52,17 @@ class ClassifierFreeGuidanceTest {
     }
 
     @Test
+    void channelRulesParseTheirLauncherSpelling() {
+        for (ClassifierFreeGuidance.Channels rule : ClassifierFreeGuidance.Channels.values()) {
+            assertEquals(rule, ClassifierFreeGuidance.Channels.parse(rule.key()));
+        }
+        assertEquals(ClassifierFreeGuidance.Channels.FIRST_THREE, ClassifierFreeGuidance.Channels.parse(" First_Three "));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ClassifierFreeGuidance.Channels.parse("three"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'three'"), e.getMessage());
+    }
+
+    @Test
     void bothHalvesShareTheLatent() {
         SiT net = model();
         float[] seen = new float[1];

@@ -137,6 +137,14 @@ class ImageLayersGradientTest {
             Tensor[] o = enc.encode(null, x[0], null, t);
             return Tensor.concat(1, o[0], o[1]);
         }, randn(2, 1, 4, 4));
+        // two ResBlocks per level with attention at 2×2 (the paper's CIFAR posterior layout, shrunk)
+        UNetEncoder attn = randomize(new UNetEncoder(be, rng, 1, 4, 4, 2, new int[]{2}, 3,
+                EnumSet.of(PosteriorInput.X1, PosteriorInput.T)), 0.3f);
+        assertTrue(attn.namedParameters().containsKey("input_blocks.5.1.qkv.weight"));
+        GradCheck.check("unet-encoder-attention", be, x -> {
+            Tensor[] o = attn.encode(null, x[0], null, t);
+            return Tensor.concat(1, o[0], o[1]);
+        }, randn(2, 1, 4, 4));
         UNetEncoder cifar = new UNetEncoder(be, rng, 3, 32, 16, 1, 768, EnumSet.of(PosteriorInput.X1));
         Tensor[] out = cifar.encode(null, randn(1, 3, 32, 32), null, null);
         assertArrayEquals(new int[]{1, 768}, out[0].shape());

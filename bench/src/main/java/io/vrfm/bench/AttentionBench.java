@@ -1,5 +1,6 @@
 package io.vrfm.bench;
 
+import io.vrfm.backend.Backend;
 import io.vrfm.backend.cpu.CpuBackend;
 import io.vrfm.tensor.NeuralOps;
 import io.vrfm.tensor.Rng;
@@ -24,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * Fused attention forward + backward on the CPU ({@link NeuralOps#attention} and its backward rule, i.e.
  * {@code CpuAttention}) for {@code [batch, heads, seq, headDim]} = 8 × 6 × 256 × 64 (SiT-S/2 on 32×32 latents),
  * in ms per forward+backward. Peer: {@code bench/attention_torch.py} (PyTorch {@code softmax(QKᵀ)V} with autograd);
- * both via {@code bench/run-attention-bench.sh}.
+ * both via {@code bench/run-attention-bench.sh}. {@code -p device=cuda} times the CUDA kernels ({@code attention.cu})
+ * instead, synchronising after each call ({@code bench/gpu-check.sh} step 6, beside {@code attention_torch.py
+ * --device cuda}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,13 +46,16 @@ public class AttentionBench {
     public int headDim;
     @Param({"2"})
     public int threads;
+    /** cpu or cuda. */
+    @Param({"cpu"})
+    public String device;
 
-    private CpuBackend be;
+    private Backend be;
     private Tensor q, k, v, g;
 
     @Setup(Level.Trial)
     public void setup() {
-        be = new CpuBackend(threads);
+        be = device.equals("cpu") ? new CpuBackend(threads) : io.vrfm.backend.Devices.open(device, System.err::println);
         Rng rng = new Rng(1);
         q = Tensor.randn(be, rng, batch, heads, seq, headDim).requiresGrad(true);
         k = Tensor.randn(be, rng, batch, heads, seq, headDim).requiresGrad(true);
@@ -68,6 +74,7 @@ public class AttentionBench {
         k.setGrad(null);
         v.setGrad(null);
         NeuralOps.attention(q, k, v).backward(g);
+        be.synchronize(); // CUDA calls are asynchronous: time the work, not the launches
         return q.grad();
     }
 }
