@@ -21,6 +21,8 @@ public final class ScalarEncoder extends Module {
     private final Tensor freqs;
     private final float[] hostFreqs;
     private final Mlp mlp;
+    /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
+    private float[] stagedInput = new float[0], stagedFeatures = new float[0];
 
     public ScalarEncoder(Backend be, Rng rng, int coords, int embDim, int width, float scale, float maxPeriod) {
         if (embDim < 2 || embDim % 2 != 0) {
@@ -59,12 +61,21 @@ public final class ScalarEncoder extends Module {
         return Tensor.concat(2, args.cos(), args.sin()).reshape(n, coords * embDim);
     }
 
-    private Tensor fusedFeatures(Tensor x, int n) {
-        float[] xs = x.toArray();
+    private synchronized Tensor fusedFeatures(Tensor x, int n) {
+        int rows = n * coords;
+        if (stagedInput.length < rows) {
+            stagedInput = new float[rows];
+        }
+        if (stagedFeatures.length < rows * embDim) {
+            stagedFeatures = new float[rows * embDim];
+        }
+        float[] xs = stagedInput;
+        float[] out = stagedFeatures;
+        Backend be = x.backend();
+        be.download(x.buffer(), 0, xs, 0, rows);
         int half = embDim / 2;
-        float[] out = new float[n * coords * embDim];
         float[] f = hostFreqs;
-        for (int r = 0; r < n * coords; r++) {
+        for (int r = 0; r < rows; r++) {
             float v = xs[r];
             int base = r * embDim;
             for (int k = 0; k < half; k++) {
@@ -73,7 +84,9 @@ public final class ScalarEncoder extends Module {
                 out[base + half + k] = (float) Math.sin(a);
             }
         }
-        return Tensor.of(x.backend(), out, n, coords * embDim);
+        Tensor t = Tensor.empty(be, n, coords * embDim);
+        be.upload(out, 0, t.buffer(), 0, rows * embDim);
+        return t;
     }
 
     public Tensor forward(Tensor x) {

@@ -24,6 +24,20 @@ class SyntheticNetsTest {
     }
 
     @Test
+    void fusedFeaturesReuseStagingWithoutAliasingEarlierResults() {
+        ScalarEncoder enc = new ScalarEncoder(BE, new Rng(1), 2, 16);
+        Tensor big = Tensor.randn(BE, new Rng(3), 9, 2);
+        Tensor small = Tensor.randn(BE, new Rng(4), 4, 2);
+        Tensor bigFeatures = enc.features(big);
+        float[] bigBefore = bigFeatures.toArray();
+        float[] smallFused = enc.features(small).toArray();
+        assertArrayEquals(bigBefore, bigFeatures.toArray(), 0f);
+        assertEquals(4 * 2 * 16, smallFused.length);
+        assertArrayEquals(enc.features(small.copy().requiresGrad(true)).toArray(), smallFused, 0f);
+        assertArrayEquals(enc.features(big.copy().requiresGrad(true)).toArray(), enc.features(big).toArray(), 0f);
+    }
+
+    @Test
     void paperShapesAndStableNames() {
         SyntheticVelocityNet v = new SyntheticVelocityNet(BE, new Rng(1), 2, 8);
         SyntheticPosterior q = new SyntheticPosterior(BE, new Rng(1), 2, 8,
