@@ -6,7 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register-tiled micro-kernels of {@link SgemmVector}, one method per {@link SgemmTile}: each computes
  * {@code C[0:MR, 0:NR] += acc}, or {@code = acc} without reading C when {@code overwrite}, where
- * {@code acc = ap-sliver · bp-panel} over {@code kc} (A packed {@code MR} floats per step, B {@code NR}).
+ * {@code acc = ap-sliver · bp-panel} over {@code kc} (A packed {@code MR} floats per step; B {@code NR} floats per
+ * step, step {@code p} at {@code bo + p·ldbp}: {@code ldbp = NR} for a packed panel, or B's own row length when
+ * the kernel reads a row-major {@code op(B)} in place).
  *
  * <p>Keep each method this small and this plain: the accumulators are local variables (in a {@code FloatVector[]}
  * they are boxed and the kernel runs ten times slower), and a third store variant (a general beta) inside one
@@ -22,7 +24,7 @@ final class SgemmKernels {
     }
 
     /** The 8×2-vector tile: 16 accumulators, 2 B vectors and one broadcast. */
-    static void kernel8x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+    static void kernel8x2(int kc, float[] ap, int ao, float[] bp, int bo, int ldbp, float[] c, int co, int ldc,
                            boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
@@ -33,7 +35,7 @@ final class SgemmKernels {
         FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * 2 * L;
+            int bi = bo + p * ldbp;
             int ai = ao + p * 8;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -101,7 +103,7 @@ final class SgemmKernels {
     }
 
     /** The 6×2-vector tile: 12 accumulators, 2 B vectors and one broadcast. */
-    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, int ldbp, float[] c, int co, int ldc,
                            boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
@@ -110,7 +112,7 @@ final class SgemmKernels {
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * 2 * L;
+            int bi = bo + p * ldbp;
             int ai = ao + p * 6;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -164,14 +166,14 @@ final class SgemmKernels {
     }
 
     /** The 4×3-vector tile: 12 accumulators, 3 B vectors and one broadcast. */
-    static void kernel4x3(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+    static void kernel4x3(int kc, float[] ap, int ao, float[] bp, int bo, int ldbp, float[] c, int co, int ldc,
                            boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * 3 * L;
+            int bi = bo + p * ldbp;
             int ai = ao + p * 4;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);

@@ -31,6 +31,14 @@ final class SgemmVector {
     /** Packed B floats (4 MiB) up to which all k-slices of a product share one parallel region. */
     private static final long PACK_ALL_SLICES = 1L << 20;
 
+    /**
+     * {@code -Dvrfm.sgemm.directB=on}: the micro-kernel reads a row-major {@code op(B)} in place instead of packing
+     * it, wherever it can ({@link #readsBInPlace}). Off by default: on a loaded 2-core AVX2 EPYC it measured no
+     * faster at the V-RFM step's shapes (1000×64×128, 1000×128×128, 1000×256×64, all three passes: within ±4%,
+     * single-thread CPU time) and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides).
+     */
+    static final boolean DIRECT_B = System.getProperty("vrfm.sgemm.directB", "off").trim().equalsIgnoreCase("on");
+
     /** Per-thread buffers, grown on demand (small products never allocate a full block). */
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[0]);
@@ -58,8 +66,19 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc, null, null,
-                par);
+        sgemm(tile, DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc,
+                null, null, par);
+    }
+
+    /**
+     * {@link Sgemm#sgemm} with the given register tile, and {@code op(B)} read in place wherever it can be when
+     * {@code directB} (tests check that path whatever {@code -Dvrfm.sgemm.directB} says).
+     */
+    static void sgemm(SgemmTile tile, boolean directB, boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc, CpuParallel par) {
+        sgemm(tile, directB, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc,
+                null, null, par);
     }
 
     /**
@@ -71,15 +90,15 @@ final class SgemmVector {
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] bias, int biasOff, float[] c, int cOff, int ldc,
                           io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
-        sgemm(tile, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc,
-                act, actOut, par);
+        sgemm(tile, DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff,
+                ldc, act, actOut, par);
     }
 
     /**
      * The driver. With {@code bias} (then {@code beta} is 0) the result is {@code alpha·op(A)·op(B) + bias}, each
      * element summed in the same order as copying the bias into C and accumulating with {@code beta} 1 would.
      */
-    private static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private static void sgemm(SgemmTile tile, boolean directB, boolean transA, boolean transB, int m, int n, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc,
                               io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
@@ -102,7 +121,7 @@ final class SgemmVector {
             // Few columns (a 2-D output layer, say): the NR-wide panels would be mostly padding. Compute the
             // transpose T = op(B)ᵀ·op(A)ᵀ (n×m, many columns) instead and add it back transposed.
             float[] t = buffer(T_BUF, n * m);
-            sgemm(tile, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, par);
+            sgemm(tile, directB, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, par);
             for (int i = 0; i < m; i++) {
                 int row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
@@ -125,8 +144,9 @@ final class SgemmVector {
         // Every k-slice in one parallel region when all their B panels fit the pack buffer side by side (a deep
         // product such as a weight gradient, K = batch): one fork/join per product instead of one per slice. Each
         // worker keeps its rows (or panels) across the slices, so every element is summed in the same order.
-        int group = threads > 1 && (long) k * panelsMax * nr <= PACK_ALL_SLICES ? slices : 1;
-        float[] bp = buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
+        boolean direct = directB && readsBInPlace(tile, transB, n);
+        int group = threads > 1 && (direct || (long) k * panelsMax * nr <= PACK_ALL_SLICES) ? slices : 1;
+        float[] bp = direct ? null : buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
         int slivers = (m + mr - 1) / mr;
         for (int jc = 0; jc < n; jc += ncBlock) {
             int nc = Math.min(ncBlock, n - jc);
@@ -140,7 +160,7 @@ final class SgemmVector {
                     boolean last = s0 + q == slices - 1;
                     rs[q] = new Region(tile, transA, transB, m, alpha, a, aOff, lda, b, bOff, ldb,
                             pc == 0 && beta == 0f, pc == 0 ? bias : null, biasOff, last ? act : null, actOut,
-                            c, cOff, ldc, jc, nc, pc, kc, bp, base);
+                            c, cOff, ldc, jc, nc, pc, kc, direct ? null : bp, base);
                     base += kc * panels * nr;
                 }
                 if (threads == 1) {
@@ -168,6 +188,16 @@ final class SgemmVector {
                 }
             }
         }
+    }
+
+    /**
+     * True when the kernel reads {@code op(B)} straight from B: B not transposed (its rows are {@code op(B)}'s
+     * rows) and every panel full ({@code n} a multiple of {@code NR}, one column block), so no zero padding is
+     * needed. Each element is summed in the same k order as with packed panels, so results are bit-identical.
+     */
+    static boolean readsBInPlace(SgemmTile tile, boolean transB, int n) {
+        int nr = tile.vectors * L;
+        return !transB && n % nr == 0 && n <= NC;
     }
 
     private static float[] buffer(ThreadLocal<float[]> cache, int size) {
@@ -205,6 +235,7 @@ final class SgemmVector {
         final float[] c;
         final int cOff, ldc;
         final int jc, nc, pc, kc, panels;
+        /** The packed B panels, or null when the kernel reads {@code op(B)} in place from {@link #b}. */
         final float[] bp;
         /** Where this slice's panels start in {@link #bp}. */
         final int bpBase;
@@ -249,6 +280,9 @@ final class SgemmVector {
          * that claims a panel packs it before anything else, so the wait always ends.
          */
         void ensurePanel(int q) {
+            if (bp == null) {
+                return;
+            }
             int st = state.get(q);
             if (st == READY) {
                 return;
@@ -362,7 +396,7 @@ final class SgemmVector {
                     ensurePanel(q);
                     int j0 = q * nr;
                     int w = Math.min(nr, nc - j0);
-                    int bo = bpBase + q * kc * nr;
+                    int bo = bp == null ? bOff + pc * ldb + jc + j0 : bpBase + q * kc * nr;
                     for (int s = sb; s < se; s++) {
                         int i = s * mr;
                         int h = Math.min(mr, m - i);
@@ -407,10 +441,12 @@ final class SgemmVector {
 
         /** One micro-tile through the kernel of this region's tile. */
         private void kernel(float[] ap, int ao, int bo, float[] cc, int co, int ldcc, boolean store) {
+            float[] bs = bp != null ? bp : b;
+            int ldbp = bp != null ? nr : ldb;
             switch (tile) {
-                case R8X2 -> SgemmKernels.kernel8x2(kc, ap, ao, bp, bo, cc, co, ldcc, store);
-                case R6X2 -> SgemmKernels.kernel6x2(kc, ap, ao, bp, bo, cc, co, ldcc, store);
-                case R4X3 -> SgemmKernels.kernel4x3(kc, ap, ao, bp, bo, cc, co, ldcc, store);
+                case R8X2 -> SgemmKernels.kernel8x2(kc, ap, ao, bs, bo, ldbp, cc, co, ldcc, store);
+                case R6X2 -> SgemmKernels.kernel6x2(kc, ap, ao, bs, bo, ldbp, cc, co, ldcc, store);
+                case R4X3 -> SgemmKernels.kernel4x3(kc, ap, ao, bs, bo, ldbp, cc, co, ldcc, store);
                 default -> throw new AssertionError(tile);
             }
         }
