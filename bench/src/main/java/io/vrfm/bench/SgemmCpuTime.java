@@ -7,7 +7,8 @@ import java.util.Random;
 
 /**
  * Single-threaded SGEMM GFLOP/s measured in thread CPU time (best of {@code reps}), so that a loaded machine
- * disturbs it little: compare kernel variants (e.g. {@code -Dvrfm.sgemm.directB=off} vs {@code on}) on a busy
+ * disturbs it little: compare kernel variants (e.g. {@code -Dvrfm.sgemm.directA=off} or
+ * {@code -Dvrfm.sgemm.directB=on} against the default) on a busy
  * machine. Shapes as in {@link SgemmBench}: {@code N} (square) or {@code PASS:ROWSxINxOUT} with PASS one of
  * {@code fwd}, {@code bwd-data}, {@code bwd-weight}.
  *
@@ -27,8 +28,9 @@ public final class SgemmCpuTime {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         String[] shapes = args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : DEFAULT_SHAPES;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        System.out.println("# sgemm path: " + Sgemm.path() + ", 1 thread, directB="
-                + System.getProperty("vrfm.sgemm.directB", "auto") + ", best of " + reps + " (thread CPU time)");
+        System.out.println("# sgemm path: " + Sgemm.path() + ", 1 thread, directA="
+                + System.getProperty("vrfm.sgemm.directA", "auto") + " directB="
+                + System.getProperty("vrfm.sgemm.directB", "off") + ", best of " + reps + " (thread CPU time)");
         for (String shape : shapes) {
             boolean transA = false, transB = false;
             int m, n, k;

@@ -38,6 +38,19 @@ final class SgemmVector {
      * single-thread CPU time) and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides).
      */
     static final boolean DIRECT_B = System.getProperty("vrfm.sgemm.directB", "off").trim().equalsIgnoreCase("on");
+    /**
+     * Whether the micro-kernel reads full {@code MR}-row slivers of {@code op(A)} in place instead of packing them
+     * (only when {@code alpha} is 1: packing multiplies by alpha; a partial last sliver is still packed). Packing A
+     * costs about {@code m·k} scalar moves against {@code m·n·k/L} vector FMAs, so it weighs most when {@code n} is
+     * small: {@code -Dvrfm.sgemm.directA=auto} (default) reads A in place for {@code n <= }{@link #DIRECT_A_MAX_N},
+     * {@code on} always, {@code off} never. Measured single-thread on a loaded 2-core AVX2 EPYC (thread CPU time,
+     * best of 27): 1.17–1.39× at n = 64 (the V-RFM step's 1000×64×128 backward passes, 1000×256×64 forward),
+     * within noise at n = 128, slower at n = 256 (0.87–0.89×).
+     */
+    static final String DIRECT_A =
+            System.getProperty("vrfm.sgemm.directA", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    /** Widest product for which {@code auto} reads A in place. */
+    static final int DIRECT_A_MAX_N = 64;
 
     /** Per-thread buffers, grown on demand (small products never allocate a full block). */
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
@@ -66,19 +79,20 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc,
-                null, null, par);
+        sgemm(tile, readsAInPlace(n), DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
+                0, c, cOff, ldc, null, null, par);
     }
 
     /**
-     * {@link Sgemm#sgemm} with the given register tile, and {@code op(B)} read in place wherever it can be when
-     * {@code directB} (tests check that path whatever {@code -Dvrfm.sgemm.directB} says).
+     * {@link Sgemm#sgemm} with the given register tile, full slivers of {@code op(A)} read in place when
+     * {@code directA} (and alpha is 1), {@code op(B)} read in place wherever it can be when {@code directB} (tests
+     * check those paths whatever {@code -Dvrfm.sgemm.directA/directB} say).
      */
-    static void sgemm(SgemmTile tile, boolean directB, boolean transA, boolean transB, int m, int n, int k,
-                      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    static void sgemm(SgemmTile tile, boolean directA, boolean directB, boolean transA, boolean transB, int m, int n,
+                      int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, directB, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc,
-                null, null, par);
+        sgemm(tile, directA, directB, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c,
+                cOff, ldc, null, null, par);
     }
 
     /**
@@ -90,15 +104,16 @@ final class SgemmVector {
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] bias, int biasOff, float[] c, int cOff, int ldc,
                           io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
-        sgemm(tile, DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff,
-                ldc, act, actOut, par);
+        sgemm(tile, readsAInPlace(n), DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
+                biasOff, c, cOff, ldc, act, actOut, par);
     }
 
     /**
      * The driver. With {@code bias} (then {@code beta} is 0) the result is {@code alpha·op(A)·op(B) + bias}, each
      * element summed in the same order as copying the bias into C and accumulating with {@code beta} 1 would.
      */
-    private static void sgemm(SgemmTile tile, boolean directB, boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private static void sgemm(SgemmTile tile, boolean directA, boolean directB, boolean transA, boolean transB,
+                              int m, int n, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc,
                               io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
@@ -121,7 +136,8 @@ final class SgemmVector {
             // Few columns (a 2-D output layer, say): the NR-wide panels would be mostly padding. Compute the
             // transpose T = op(B)ᵀ·op(A)ᵀ (n×m, many columns) instead and add it back transposed.
             float[] t = buffer(T_BUF, n * m);
-            sgemm(tile, directB, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, par);
+            sgemm(tile, directA, directB, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m,
+                    par);
             for (int i = 0; i < m; i++) {
                 int row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
@@ -160,7 +176,7 @@ final class SgemmVector {
                     boolean last = s0 + q == slices - 1;
                     rs[q] = new Region(tile, transA, transB, m, alpha, a, aOff, lda, b, bOff, ldb,
                             pc == 0 && beta == 0f, pc == 0 ? bias : null, biasOff, last ? act : null, actOut,
-                            c, cOff, ldc, jc, nc, pc, kc, direct ? null : bp, base);
+                            c, cOff, ldc, jc, nc, pc, kc, direct ? null : bp, base, directA && alpha == 1f);
                     base += kc * panels * nr;
                 }
                 if (threads == 1) {
@@ -195,6 +211,14 @@ final class SgemmVector {
      * rows) and every panel full ({@code n} a multiple of {@code NR}, one column block), so no zero padding is
      * needed. Each element is summed in the same k order as with packed panels, so results are bit-identical.
      */
+    static boolean readsAInPlace(int n) {
+        return switch (DIRECT_A) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> n <= DIRECT_A_MAX_N;
+        };
+    }
+
     static boolean readsBInPlace(SgemmTile tile, boolean transB, int n) {
         int nr = tile.vectors * L;
         return !transB && n % nr == 0 && n <= NC;
@@ -240,10 +264,14 @@ final class SgemmVector {
         /** Where this slice's panels start in {@link #bp}. */
         final int bpBase;
         final AtomicIntegerArray state;
+        /** Full slivers of {@code op(A)} are read in place (alpha is 1); only a partial last sliver is packed. */
+        final boolean aInPlace;
 
         Region(SgemmTile tile, boolean transA, boolean transB, int m, float alpha, float[] a, int aOff, int lda,
                float[] b, int bOff, int ldb, boolean overwrite, float[] bias, int biasOff,
-               io.vrfm.backend.UnaryOp act, float[] actOut, float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, float[] bp, int bpBase) {
+               io.vrfm.backend.UnaryOp act, float[] actOut, float[] c, int cOff, int ldc, int jc, int nc, int pc,
+               int kc, float[] bp, int bpBase, boolean aInPlace) {
+            this.aInPlace = aInPlace;
             this.tile = tile;
             this.mr = tile.rows;
             this.nr = tile.vectors * L;
@@ -390,7 +418,12 @@ final class SgemmVector {
             for (int sb = s0; sb < s1; sb += slPerBlock) {
                 int se = Math.min(s1, sb + slPerBlock);
                 int i0 = sb * mr;
-                packA(i0, Math.min(m, se * mr) - i0, ap);
+                int rowsEnd = Math.min(m, se * mr);
+                if (!aInPlace) {
+                    packA(i0, rowsEnd - i0, ap);
+                } else if (rowsEnd - (se - 1) * mr < mr) {
+                    packA((se - 1) * mr, rowsEnd - (se - 1) * mr, ap);   // the partial last sliver, at ap[0]
+                }
                 for (int qi = 0; qi < count; qi++) {
                     int q = q0 + (first + qi) % count;
                     ensurePanel(q);
@@ -402,21 +435,25 @@ final class SgemmVector {
                         int h = Math.min(mr, m - i);
                         int ao = (s - sb) * kc * mr;
                         int co = cOff + i * ldc + jc + j0;
-                        if (h == mr && w == nr) {
-                            kernel(ap, ao, bo, c, co, ldc, overwrite);
+                        if (aInPlace && h == mr) {
+                            int ai = transA ? aOff + pc * lda + i : aOff + i * lda + pc;
+                            if (w == nr) {
+                                kernelA(ai, bo, c, co, ldc, overwrite);
+                                if (bias != null) {
+                                    addBias(co, h, w, biasOff + jc + j0);
+                                }
+                            } else {
+                                kernelA(ai, bo, edge, 0, nr, true);
+                                storeEdge(edge, co, h, w, jc + j0);
+                            }
+                        } else if (h == mr && w == nr) {
+                            kernel(ap, aInPlace ? 0 : ao, bo, c, co, ldc, overwrite);
                             if (bias != null) {
                                 addBias(co, h, w, biasOff + jc + j0);
                             }
                         } else {
-                            kernel(ap, ao, bo, edge, 0, nr, true);
-                            for (int r = 0; r < h; r++) {
-                                int cr = co + r * ldc;
-                                for (int j = 0; j < w; j++) {
-                                    float v = edge[r * nr + j];
-                                    c[cr + j] = bias != null ? v + bias[biasOff + jc + j0 + j]
-                                            : overwrite ? v : c[cr + j] + v;
-                                }
-                            }
+                            kernel(ap, aInPlace ? 0 : ao, bo, edge, 0, nr, true);
+                            storeEdge(edge, co, h, w, jc + j0);
                         }
                         if (act != null) {
                             for (int r = 0; r < h; r++) {
@@ -426,6 +463,30 @@ final class SgemmVector {
                         }
                     }
                 }
+            }
+        }
+
+        /** Stores (or adds) the first {@code h×w} of an edge tile computed into {@code edge}, plus the bias. */
+        private void storeEdge(float[] edge, int co, int h, int w, int j0) {
+            for (int r = 0; r < h; r++) {
+                int cr = co + r * ldc;
+                for (int j = 0; j < w; j++) {
+                    float v = edge[r * nr + j];
+                    c[cr + j] = bias != null ? v + bias[biasOff + j0 + j] : overwrite ? v : c[cr + j] + v;
+                }
+            }
+        }
+
+        /** One micro-tile reading a full sliver of {@code op(A)} in place from {@code a[ai]}. */
+        private void kernelA(int ai, int bo, float[] cc, int co, int ldcc, boolean store) {
+            float[] bs = bp != null ? bp : b;
+            int ldbp = bp != null ? nr : ldb;
+            int aps = transA ? lda : 1, ars = transA ? 1 : lda;
+            switch (tile) {
+                case R8X2 -> SgemmKernels.kernel8x2A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
+                case R6X2 -> SgemmKernels.kernel6x2A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
+                case R4X3 -> SgemmKernels.kernel4x3A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
+                default -> throw new AssertionError(tile);
             }
         }
 

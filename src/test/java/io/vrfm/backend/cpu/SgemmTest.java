@@ -208,35 +208,39 @@ class SgemmTest {
     }
 
     @Test
-    void bReadInPlaceMatchesReferenceAndPackedPathBitForBit() {
+    void operandsReadInPlaceMatchReferenceAndPackedPathBitForBit() {
         assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
         Random rnd = new Random(23);
         for (SgemmTile tile : SgemmTile.values()) {
             int nr = tile.vectors * SgemmVector.vectorBits() / 32;
-            Gemm direct = (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, p) ->
-                    SgemmVector.sgemm(tile, true, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
-                            ldc, p);
             assertTrue(SgemmVector.readsBInPlace(tile, false, 2 * nr));
             assertFalse(SgemmVector.readsBInPlace(tile, true, 2 * nr));     // op(B) rows not contiguous
             assertFalse(SgemmVector.readsBInPlace(tile, false, 2 * nr + 1)); // a partial panel needs padding
             int[] ms = {1, 5, 7, 13, 61, 150};
             int[] ks = {1, 3, 70, 300, 513};
-            for (int trial = 0; trial < 16; trial++) {
-                boolean ta = rnd.nextBoolean();
-                int m = ms[rnd.nextInt(ms.length)], n = nr * (1 + rnd.nextInt(3)), k = ks[rnd.nextInt(ks.length)];
-                float alpha = trial % 3 == 0 ? 1f : (float) rnd.nextGaussian();
-                float beta = trial % 4 == 0 ? 0f : trial % 4 == 1 ? 1f : (float) rnd.nextGaussian();
+            for (int trial = 0; trial < 24; trial++) {
+                boolean directA = trial % 3 != 1, directB = trial % 3 != 0;
+                boolean ta = rnd.nextBoolean(), tb = !directB && rnd.nextBoolean();
+                int m = ms[rnd.nextInt(ms.length)], k = ks[rnd.nextInt(ks.length)];
+                int n = directB ? nr * (1 + rnd.nextInt(3)) : 1 + rnd.nextInt(3 * nr);
+                float alpha = trial % 4 < 2 ? 1f : (float) rnd.nextGaussian();   // A is read in place at alpha 1
+                float beta = trial % 5 == 0 ? 0f : trial % 5 == 1 ? 1f : (float) rnd.nextGaussian();
                 CpuParallel p = trial % 2 == 0 ? par : null;
-                check(direct, rnd, ta, false, m, n, k, alpha, beta, trial % 2 == 1, p);
-                // same inputs through the packed panels: every element summed in the same order
-                int lda = (ta ? m : k) + trial % 3, ldb = n + trial % 5, ldc = n + trial % 2;
-                float[] a = random(rnd, (ta ? k : m) * lda), b = random(rnd, k * ldb), c0 = random(rnd, m * ldc);
-                float[] packed = c0.clone(), inPlace = c0.clone();
-                SgemmVector.sgemm(tile, false, ta, false, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, packed, 0, ldc, p);
-                SgemmVector.sgemm(tile, true, ta, false, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, inPlace, 0, ldc, p);
+                Gemm direct = (xa, xb, mm, nn, kk, al, aa, aOff, lda, bb, bOff, ldb, be, cc, cOff, ldc, pp) ->
+                        SgemmVector.sgemm(tile, directA, directB, xa, xb, mm, nn, kk, al, aa, aOff, lda, bb, bOff, ldb,
+                                be, cc, cOff, ldc, pp);
+                check(direct, rnd, ta, tb, m, n, k, alpha, beta, trial % 2 == 1, p);
+                // the same inputs through packed panels: every element summed in the same order
+                int lda = (ta ? m : k) + trial % 3, ldb = (tb ? k : n) + trial % 5, ldc = n + trial % 2;
+                float[] a = random(rnd, (ta ? k : m) * lda), b = random(rnd, (tb ? n : k) * ldb);
+                float[] c0 = random(rnd, m * ldc), packed = c0.clone(), inPlace = c0.clone();
+                SgemmVector.sgemm(tile, false, false, ta, tb, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, packed, 0,
+                        ldc, p);
+                direct.run(ta, tb, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, inPlace, 0, ldc, p);
                 for (int i = 0; i < packed.length; i++) {
                     if (Float.floatToIntBits(packed[i]) != Float.floatToIntBits(inPlace[i])) {
-                        fail(tile.label() + " transA=" + ta + " m=" + m + " n=" + n + " k=" + k + ": C[" + i + "] "
+                        fail(tile.label() + " directA=" + directA + " directB=" + directB + " transA=" + ta
+                                + " transB=" + tb + " m=" + m + " n=" + n + " k=" + k + ": C[" + i + "] "
                                 + inPlace[i] + " read in place, " + packed[i] + " packed");
                     }
                 }
