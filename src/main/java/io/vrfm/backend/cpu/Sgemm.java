@@ -41,8 +41,9 @@ public final class Sgemm {
     }
 
     /**
-     * Which kernel runs, in words, e.g. {@code "vector-api (256-bit, 6x2-vector tile = 6x16 floats, KC 256)"}: the
-     * vector width and the register tile chosen for it (see {@link SgemmTile}).
+     * Which kernel runs, in words, e.g. {@code "vector-api (256-bit, 6x2-vector tile = 6x16 floats, KC 256, A read in
+     * place for n <= 64)"}: the vector width, the register tile chosen for it (see {@link SgemmTile}) and when the
+     * kernel reads operands unpacked.
      */
     public static String path() {
         if (!VECTOR) {
@@ -50,8 +51,14 @@ public final class Sgemm {
         }
         SgemmTile t = SgemmVector.TILE;
         int bits = SgemmVector.vectorBits();
+        String directA = switch (SgemmVector.DIRECT_A) {
+            case "on" -> "A read in place";
+            case "off" -> "A packed";
+            default -> "A read in place for n <= " + SgemmVector.DIRECT_A_MAX_N;
+        };
         return "vector-api (" + bits + "-bit, " + t.label() + "-vector tile = " + t.rows + "x"
-                + t.vectors * bits / 32 + " floats, KC " + t.kc + ")";
+                + t.vectors * bits / 32 + " floats, KC " + t.kc + ", " + directA
+                + (SgemmVector.DIRECT_B ? ", B read in place" : "") + ")";
     }
 
     /**
