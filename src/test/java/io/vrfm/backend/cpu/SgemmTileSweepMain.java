@@ -15,6 +15,8 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
  *     io.vrfm.backend.cpu.SgemmTileSweepMain ROUNDS TILES SHAPE...     (TILES e.g. 8x2,6x2)
  * </pre>
+ * A tile may carry {@code +p} (A and B packed), {@code +a} (A read in place), {@code +b} (B read in place) or
+ * {@code +ab}, e.g. {@code 6x2+p,6x2+a}, to compare the operand paths; a bare tile runs as the defaults choose.
  */
 public final class SgemmTileSweepMain {
 
@@ -25,7 +27,11 @@ public final class SgemmTileSweepMain {
 
     public static void main(String[] args) {
         int rounds = Integer.parseInt(args[0]);
-        SgemmTile[] tiles = Arrays.stream(args[1].split(",")).map(SgemmTile::parse).toArray(SgemmTile[]::new);
+        String[] labels = args[1].split(",");
+        SgemmTile[] tiles = Arrays.stream(labels).map(l -> SgemmTile.parse(l.split("\\+")[0]))
+                .toArray(SgemmTile[]::new);
+        String[] modes = Arrays.stream(labels).map(l -> l.contains("+") ? l.substring(l.indexOf('+') + 1) : "")
+                .toArray(String[]::new);
         System.out.println("# " + Sgemm.path() + "; one thread, CPU time");
         for (String shape : Arrays.copyOfRange(args, 2, args.length)) {
             boolean ta = false, tb = false;
@@ -61,7 +67,12 @@ public final class SgemmTileSweepMain {
                     int reps = 0;
                     long used;
                     do {
-                        SgemmVector.sgemm(tiles[t], ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, null);
+                        if (modes[t].isEmpty()) {
+                            SgemmVector.sgemm(tiles[t], ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, null);
+                        } else {
+                            SgemmVector.sgemm(tiles[t], modes[t].contains("a"), modes[t].contains("b"), ta, tb, m, n,
+                                    k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, null);
+                        }
                         reps++;
                         used = THREADS.getCurrentThreadCpuTime() - t0;
                     } while (used < span);
@@ -72,7 +83,7 @@ public final class SgemmTileSweepMain {
             }
             StringBuilder line = new StringBuilder(String.format("%-24s", shape));
             for (int t = 0; t < tiles.length; t++) {
-                line.append(String.format("  %s %6.1f", tiles[t].label(), best[t]));
+                line.append(String.format("  %s %6.1f", labels[t], best[t]));
             }
             System.out.println(line);
         }
