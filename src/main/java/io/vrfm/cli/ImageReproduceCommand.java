@@ -74,12 +74,14 @@ public final class ImageReproduceCommand implements Callable<Integer> {
                 || SiTFashionExperiment.names(e);
     }
 
-    /** Entry point shared with {@code reproduce mnist|fashion-mnist}. */
-    static int run(String dataset, boolean quick, RunOptions run, Path dataDir, DeviceOption device, long seed,
-                   Integer steps, Integer evalSamples) throws Exception {
+    /** Entry point shared with {@code reproduce mnist|fashion-mnist} (its --quick, --medium and --methods pass through). */
+    static int run(String dataset, boolean quick, boolean medium, List<String> methods, RunOptions run, Path dataDir,
+                   DeviceOption device, long seed, Integer steps, Integer evalSamples) throws Exception {
         ImageReproduceCommand c = new ImageReproduceCommand();
         c.dataset = dataset;
         c.quick = quick;
+        c.medium = medium;
+        c.methods = methods;
         c.run = run;
         c.dataDir = dataDir;
         c.device = device;

@@ -33,6 +33,19 @@ class MediumPresetTest {
     }
 
     @Test
+    void reproduceAliasPassesMediumAndMethodsThrough(@TempDir Path tmp) {
+        // `reproduce mnist` hands over to reproduce-image: before, --medium was an unknown option there
+        Cli r = Cli.run("reproduce", "mnist", "--quick", "--medium", "--device", "cpu",
+                "--data-dir", tmp.toString(), "--out", tmp.resolve("run").toString());
+        assertOneLine(r, "--quick and --medium exclude each other");
+        Cli s = Cli.run("reproduce", "sit-fashion", "--quick", "--methods", "rfm", "--device", "cpu",
+                "--data-dir", tmp.toString(), "--out", tmp.resolve("run2").toString());
+        assertOneLine(s, "drop --methods");
+        Cli t = Cli.run("reproduce", "synthetic-2d", "--medium", "--out", tmp.resolve("run3").toString());
+        assertOneLine(t, "--medium is a preset of the image experiments");
+    }
+
+    @Test
     void sitFashionHasNoMediumSize(@TempDir Path tmp) {
         Cli r = Cli.run("reproduce-image", "sit-fashion", "--medium", "--device", "cpu",
                 "--data-dir", tmp.toString(), "--out", tmp.resolve("run").toString());
