@@ -206,11 +206,7 @@ final class SgemmVector {
         }
     }
 
-    /**
-     * True when the kernel reads {@code op(B)} straight from B: B not transposed (its rows are {@code op(B)}'s
-     * rows) and every panel full ({@code n} a multiple of {@code NR}, one column block), so no zero padding is
-     * needed. Each element is summed in the same k order as with packed panels, so results are bit-identical.
-     */
+    /** Whether a product of {@code n} columns reads full slivers of op(A) in place ({@link #DIRECT_A}). */
     static boolean readsAInPlace(int n) {
         return switch (DIRECT_A) {
             case "on" -> true;
@@ -219,6 +215,11 @@ final class SgemmVector {
         };
     }
 
+    /**
+     * True when the kernel can read {@code op(B)} straight from B: B not transposed (its rows are {@code op(B)}'s
+     * rows) and every panel full ({@code n} a multiple of {@code NR}, one column block), so no zero padding is
+     * needed. Each element is summed in the same k order as with packed panels, so results are bit-identical.
+     */
     static boolean readsBInPlace(SgemmTile tile, boolean transB, int n) {
         int nr = tile.vectors * L;
         return !transB && n % nr == 0 && n <= NC;
