@@ -54,7 +54,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
             + " hour on two cores (default: off)") boolean medium;
     @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
     @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
-    @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, quick 300)") Integer evalSamples;
+    @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, medium 500, quick 300)") Integer evalSamples;
     @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--methods", split = ",", description = "mnist|fashion-mnist: the models to train and compare, a"
             + " subset of rfm,vrfm,otfm,cfm (the same networks; otfm: minibatch-OT pairs; cfm: consistency FM); the"
@@ -63,7 +63,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
             + " 2,5,10,50,100; medium 2,5,10,50)") int[] nfe;
     @Option(names = "--dopri5-tol", description = "mnist|fashion-mnist: rtol = atol of the Dopri5 row; 0 leaves it out"
             + " (default: 1e-3 quick and medium, 1e-5 full size)") Double dopri5Tol;
-    @Option(names = "--classifier-steps", description = "training steps of the feature classifier (default: 3000, quick 300)") Integer classifierSteps;
+    @Option(names = "--classifier-steps", description = "training steps of the feature classifier (default: 3000, medium 1000, quick 300)") Integer classifierSteps;
     @Mixin RunOptions run = new RunOptions();
     @Mixin DeviceOption device = new DeviceOption();
 
@@ -118,8 +118,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
         }
         boolean resume = run.resuming();
         Path dir = run.directory(RunDirectory.defaultFor("reproduce-" + ds + sizeSuffix()));
-        int n = evalSamples == null && medium ? 500 : evalSamplesChecked(evalSamples, quick, steps);
-        if (steps != null && steps < 0) throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+        int n = evalSamplesChecked(evalSamples == null && medium ? Integer.valueOf(500) : evalSamples, quick, steps);
         Backend be = device.open();
         ImageSet train = Datasets.load(ds, dataDir, true);
         ImageSet test = Datasets.load(ds, dataDir, false);
