@@ -75,7 +75,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cpu: " + par.threads() + " threads; gemm " + Sgemm.path() + "; conv im2col+gemm";
+        return "cpu: " + par.threads() + " threads; gemm " + Sgemm.path() + "; conv "
+                + (Sgemm.vectorized() ? "shifted-window gemm (stride 1), else im2col+gemm" : "im2col+gemm");
     }
 
     @Override

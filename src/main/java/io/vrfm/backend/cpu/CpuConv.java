@@ -3,12 +3,30 @@ package io.vrfm.backend.cpu;
 import io.vrfm.backend.ConvShape;
 
 /**
- * 2-D convolution on the CPU by im2col + GEMM: per image, the input is unfolded into a {@code [c·r·s, oh·ow]}
- * column matrix and multiplied by the {@code [k, c·r·s]} weight. Images are split across cores when the batch is
- * large enough; otherwise each GEMM uses every core.
+ * 2-D convolution on the CPU. Stride-1 passes with at least a vector of output columns run as an implicit GEMM on
+ * the zero-padded image ({@link ConvShiftedGemm}, when the Vector API kernel is in use); the others by im2col +
+ * GEMM: per image, the input is unfolded into a {@code [c·r·s, oh·ow]} column matrix (a per-thread buffer, reused)
+ * and multiplied by the {@code [k, c·r·s]} weight. Images are split across cores when the batch is large enough;
+ * otherwise each GEMM uses every core.
  */
 final class CpuConv {
+    /** The column matrix of each thread, grown on demand up to {@link #COL_KEPT} floats. */
+    private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
+    /** Larger column matrices (16 MiB and up) are allocated per call rather than kept by every thread. */
+    private static final int COL_KEPT = 1 << 22;
+
     private CpuConv() {
+    }
+
+    private static float[] col(int size) {
+        float[] buf = COL.get();
+        if (buf.length < size) {
+            buf = new float[size];
+            if (size <= COL_KEPT) {
+                COL.set(buf);
+            }
+        }
+        return buf;
     }
 
     static void im2col(float[] x, int xOff, ConvShape s, float[] col) {
@@ -71,6 +89,31 @@ final class CpuConv {
     }
 
     static void forward(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
+        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+            ConvShiftedGemm.forward(x, wt, y, s, par);
+        } else {
+            forwardIm2col(x, wt, y, s, par);
+        }
+    }
+
+    static void backwardData(float[] gy, float[] wt, float[] gx, ConvShape s, CpuParallel par) {
+        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.c(), true)) {
+            ConvShiftedGemm.backwardData(gy, wt, gx, s, par);
+        } else {
+            backwardDataIm2col(gy, wt, gx, s, par);
+        }
+    }
+
+    static void backwardFilter(float[] x, float[] gy, float[] gw, ConvShape s, CpuParallel par) {
+        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+            ConvShiftedGemm.backwardFilter(x, gy, gw, s, par);
+        } else {
+            backwardFilterIm2col(x, gy, gw, s, par);
+        }
+    }
+
+    /** The forward pass by im2col + GEMM, whatever the geometry. */
+    static void forwardIm2col(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
         int crs = s.c() * s.r() * s.s(), ohw = s.outH() * s.outW();
         int inSize = s.c() * s.h() * s.w(), outSize = s.k() * ohw;
         CpuParallel serial = new CpuParallel(1);
@@ -78,7 +121,7 @@ final class CpuConv {
         CpuParallel inner = split ? serial : par;
         CpuParallel outer = split ? par : serial;
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = new float[crs * ohw];
+            float[] col = col(crs * ohw);
             for (int img = lo; img < hi; img++) {
                 im2col(x, img * inSize, s, col);
                 Sgemm.sgemm(false, false, s.k(), ohw, crs, 1f, wt, 0, crs, col, 0, ohw, 0f, y, img * outSize, ohw, inner);
@@ -86,7 +129,8 @@ final class CpuConv {
         });
     }
 
-    static void backwardData(float[] gy, float[] wt, float[] gx, ConvShape s, CpuParallel par) {
+    /** The backward-data pass by GEMM + col2im, whatever the geometry. */
+    static void backwardDataIm2col(float[] gy, float[] wt, float[] gx, ConvShape s, CpuParallel par) {
         int crs = s.c() * s.r() * s.s(), ohw = s.outH() * s.outW();
         int inSize = s.c() * s.h() * s.w(), outSize = s.k() * ohw;
         CpuParallel serial = new CpuParallel(1);
@@ -94,7 +138,7 @@ final class CpuConv {
         CpuParallel inner = split ? serial : par;
         CpuParallel outer = split ? par : serial;
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = new float[crs * ohw];
+            float[] col = col(crs * ohw);
             for (int img = lo; img < hi; img++) {
                 Sgemm.sgemm(true, false, crs, ohw, s.k(), 1f, wt, 0, crs, gy, img * outSize, ohw, 0f, col, 0, ohw, inner);
                 java.util.Arrays.fill(gx, img * inSize, (img + 1) * inSize, 0f);
@@ -103,7 +147,8 @@ final class CpuConv {
         });
     }
 
-    static void backwardFilter(float[] x, float[] gy, float[] gw, ConvShape s, CpuParallel par) {
+    /** The backward-filter pass by im2col + GEMM, whatever the geometry. */
+    static void backwardFilterIm2col(float[] x, float[] gy, float[] gw, ConvShape s, CpuParallel par) {
         int crs = s.c() * s.r() * s.s(), ohw = s.outH() * s.outW();
         int inSize = s.c() * s.h() * s.w(), outSize = s.k() * ohw;
         int wSize = s.k() * crs;
@@ -114,7 +159,7 @@ final class CpuConv {
         CpuParallel inner = split ? serial : par;
         int per = (s.n() + parts - 1) / parts;
         (split ? par : serial).forRange(parts, 1, (lo, hi) -> {
-            float[] col = new float[crs * ohw];
+            float[] col = col(crs * ohw);
             for (int part = lo; part < hi; part++) {
                 float[] acc = new float[wSize];
                 for (int img = part * per; img < Math.min(s.n(), (part + 1) * per); img++) {

@@ -1,0 +1,229 @@
+package io.vrfm.backend.cpu;
+
+import io.vrfm.backend.ConvShape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The CPU convolution's passes (forward, backward data, backward filter) against a naive double-precision
+ * convolution, on both paths (the shifted-window implicit GEMM and im2col + GEMM), on one thread and on two, at
+ * shapes that reach the edges: one image, no padding, padding wider than the kernel less one, non-square images
+ * and kernels, stride 2, 1×1, channel counts that leave partial column panels and partial six-row tiles.
+ */
+class CpuConvTest {
+
+    private static CpuParallel two;
+
+    @BeforeAll
+    static void setUp() {
+        two = new CpuParallel(2);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        two.shutdown();
+    }
+
+    /** {n, c, h, w, k, r, s, stride, pad}. */
+    private static final int[][] SHAPES = {
+        {1, 3, 7, 5, 16, 3, 3, 1, 1},     // one image, non-square, 27 taps (a partial six-row tile)
+        {2, 16, 6, 9, 16, 3, 3, 1, 0},    // no padding
+        {3, 9, 8, 8, 20, 3, 3, 1, 1},     // 20 output channels: a partial second panel
+        {2, 9, 5, 7, 33, 3, 3, 1, 2},     // padding 2 = r - 1: the full correlation has no padding
+        {2, 9, 5, 7, 10, 3, 3, 1, 3},     // padding 3 > r - 1: backward data by im2col
+        {2, 17, 6, 6, 8, 1, 1, 1, 0},     // 1×1
+        {1, 8, 5, 6, 12, 2, 3, 1, 1},     // 2×3 kernel: the full correlation pads rows and columns differently
+        {2, 8, 9, 9, 8, 3, 3, 2, 1},      // stride 2 (im2col)
+        {2, 1, 6, 6, 16, 3, 3, 1, 1},     // one input channel (backward data by im2col)
+        {1, 32, 20, 20, 32, 3, 3, 1, 1},  // one image, enough work to split its tiles across workers
+        {3, 16, 16, 16, 16, 3, 3, 1, 1},  // three images on two workers
+    };
+
+    @Test
+    void everyPassMatchesTheNaiveConvolution() {
+        Random rnd = new Random(7);
+        for (int[] v : SHAPES) {
+            ConvShape s = new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+            float[] x = random(rnd, (int) s.inputSize()), w = random(rnd, (int) s.weightSize());
+            float[] gy = random(rnd, (int) s.outputSize());
+            for (CpuParallel par : new CpuParallel[] {new CpuParallel(1), two}) {
+                String on = s + " on " + par.threads() + " thread(s)";
+                checkForward(s, x, w, (y) -> CpuConv.forward(x, w, y, s, par), "forward " + on);
+                checkForward(s, x, w, (y) -> CpuConv.forwardIm2col(x, w, y, s, par), "im2col forward " + on);
+                checkBackwardData(s, gy, w, (gx) -> CpuConv.backwardData(gy, w, gx, s, par), "backward data " + on);
+                checkBackwardData(s, gy, w, (gx) -> CpuConv.backwardDataIm2col(gy, w, gx, s, par),
+                        "im2col backward data " + on);
+                checkBackwardFilter(s, x, gy, (gw) -> CpuConv.backwardFilter(x, gy, gw, s, par),
+                        "backward filter " + on);
+                checkBackwardFilter(s, x, gy, (gw) -> CpuConv.backwardFilterIm2col(x, gy, gw, s, par),
+                        "im2col backward filter " + on);
+                if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+                    checkForward(s, x, w, (y) -> ConvShiftedGemm.forward(x, w, y, s, par), "shifted forward " + on);
+                    checkBackwardFilter(s, x, gy, (gw) -> ConvShiftedGemm.backwardFilter(x, gy, gw, s, par),
+                            "shifted backward filter " + on);
+                }
+                if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.c(), true)) {
+                    checkBackwardData(s, gy, w, (gx) -> ConvShiftedGemm.backwardData(gy, w, gx, s, par),
+                            "shifted backward data " + on);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theShiftedPathTakesStrideOneWithAVectorOfColumns() {
+        assumeTrue(Sgemm.vectorized(), "the shifted-window path needs the Vector API kernel"
+                + " (start the JVM with --add-modules jdk.incubator.vector)");
+        int l = SgemmKernels.L;
+        assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 1), l, false));
+        assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 2, 1), 16, false), "stride 2");
+        assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 1, 1, 1, 1, 0), l - 1, false),
+                "fewer columns than a vector");
+        assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 2), 16, false));
+        assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 2), 16, true));
+        assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 3), 16, true),
+                "backward data with padding 3 on a 3x3 kernel");
+    }
+
+    /** The forward pass reads every tap in order, 256 per slice, as im2col + GEMM does: the same floats. */
+    @Test
+    void shiftedForwardSumsInTheOrderOfIm2colAndTheGemm() {
+        assumeTrue(Sgemm.vectorized() && SgemmVector.TILE == SgemmTile.R6X2 && SgemmTile.R6X2.kc == ConvShiftedGemm.KC,
+                "the orders agree only for the 6x2 tile (the AVX2 one), with KC " + ConvShiftedGemm.KC);
+        Random rnd = new Random(3);
+        ConvShape s = new ConvShape(2, 40, 10, 11, 24, 3, 3, 1, 1);  // 360 taps: two slices
+        float[] x = random(rnd, (int) s.inputSize()), w = random(rnd, (int) s.weightSize());
+        float[] a = new float[(int) s.outputSize()], b = new float[a.length];
+        ConvShiftedGemm.forward(x, w, a, s, null);
+        CpuConv.forwardIm2col(x, w, b, s, new CpuParallel(1));
+        assertTrue(Arrays.equals(a, b), "shifted and im2col forward differ");
+    }
+
+    private interface Pass {
+        void run(float[] out);
+    }
+
+    private static void checkForward(ConvShape s, float[] x, float[] w, Pass pass, String what) {
+        int oh = s.outH(), ow = s.outW();
+        double[] want = new double[(int) s.outputSize()], mag = new double[want.length];
+        for (int n = 0; n < s.n(); n++) {
+            for (int k = 0; k < s.k(); k++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double acc = 0, m = 0;
+                        for (int c = 0; c < s.c(); c++) {
+                            for (int a = 0; a < s.r(); a++) {
+                                for (int b = 0; b < s.s(); b++) {
+                                    double t = in(x, s, n, c, oy * s.stride() - s.pad() + a,
+                                            ox * s.stride() - s.pad() + b) * w[((k * s.c() + c) * s.r() + a) * s.s() + b];
+                                    acc += t;
+                                    m += Math.abs(t);
+                                }
+                            }
+                        }
+                        int i = ((n * s.k() + k) * oh + oy) * ow + ox;
+                        want[i] = acc;
+                        mag[i] = m;
+                    }
+                }
+            }
+        }
+        compare(pass, want, mag, what);
+    }
+
+    private static void checkBackwardData(ConvShape s, float[] gy, float[] w, Pass pass, String what) {
+        int oh = s.outH(), ow = s.outW();
+        double[] want = new double[(int) s.inputSize()], mag = new double[want.length];
+        for (int n = 0; n < s.n(); n++) {
+            for (int k = 0; k < s.k(); k++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double g = gy[((n * s.k() + k) * oh + oy) * ow + ox];
+                        for (int c = 0; c < s.c(); c++) {
+                            for (int a = 0; a < s.r(); a++) {
+                                for (int b = 0; b < s.s(); b++) {
+                                    int iy = oy * s.stride() - s.pad() + a, ix = ox * s.stride() - s.pad() + b;
+                                    if (iy < 0 || iy >= s.h() || ix < 0 || ix >= s.w()) {
+                                        continue;
+                                    }
+                                    double t = g * w[((k * s.c() + c) * s.r() + a) * s.s() + b];
+                                    int i = ((n * s.c() + c) * s.h() + iy) * s.w() + ix;
+                                    want[i] += t;
+                                    mag[i] += Math.abs(t);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        compare(pass, want, mag, what);
+    }
+
+    private static void checkBackwardFilter(ConvShape s, float[] x, float[] gy, Pass pass, String what) {
+        int oh = s.outH(), ow = s.outW();
+        double[] want = new double[(int) s.weightSize()], mag = new double[want.length];
+        for (int k = 0; k < s.k(); k++) {
+            for (int c = 0; c < s.c(); c++) {
+                for (int a = 0; a < s.r(); a++) {
+                    for (int b = 0; b < s.s(); b++) {
+                        double acc = 0, m = 0;
+                        for (int n = 0; n < s.n(); n++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    double t = gy[((n * s.k() + k) * oh + oy) * ow + ox] * in(x, s, n, c,
+                                            oy * s.stride() - s.pad() + a, ox * s.stride() - s.pad() + b);
+                                    acc += t;
+                                    m += Math.abs(t);
+                                }
+                            }
+                        }
+                        int i = ((k * s.c() + c) * s.r() + a) * s.s() + b;
+                        want[i] = acc;
+                        mag[i] = m;
+                    }
+                }
+            }
+        }
+        compare(pass, want, mag, what);
+    }
+
+    private static double in(float[] x, ConvShape s, int n, int c, int iy, int ix) {
+        if (iy < 0 || iy >= s.h() || ix < 0 || ix >= s.w()) {
+            return 0;
+        }
+        return x[((n * s.c() + c) * s.h() + iy) * s.w() + ix];
+    }
+
+    /** Runs the pass into a NaN-filled output (every element must be written) and compares within float rounding. */
+    private static void compare(Pass pass, double[] want, double[] mag, String what) {
+        float[] got = new float[want.length];
+        Arrays.fill(got, Float.NaN);
+        pass.run(got);
+        for (int i = 0; i < want.length; i++) {
+            double tol = 1e-5 * mag[i] + 1e-6;
+            if (!(Math.abs(got[i] - want[i]) <= tol)) {
+                fail(what + " at " + i + ": " + got[i] + " vs " + want[i] + " (tolerance " + tol + ")");
+            }
+        }
+        assertEquals(want.length, got.length);
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+}
