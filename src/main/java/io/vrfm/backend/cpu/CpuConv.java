@@ -84,6 +84,11 @@ final class CpuConv {
         }
     }
 
+    /** A 1×1 kernel, stride 1, no padding: the column matrix of an image is the image itself. */
+    static boolean pointwise(ConvShape s) {
+        return s.r() == 1 && s.s() == 1 && s.stride() == 1 && s.pad() == 0;
+    }
+
     private static boolean perImage(ConvShape s, CpuParallel par) {
         return s.n() >= par.threads() && par.threads() > 1;
     }
@@ -112,7 +117,7 @@ final class CpuConv {
         }
     }
 
-    /** The forward pass by im2col + GEMM, whatever the geometry. */
+    /** The forward pass by im2col + GEMM (a 1×1 stride-1 unpadded kernel: GEMM on the image), whatever the geometry. */
     static void forwardIm2col(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
         int crs = s.c() * s.r() * s.s(), ohw = s.outH() * s.outW();
         int inSize = s.c() * s.h() * s.w(), outSize = s.k() * ohw;
@@ -120,11 +125,16 @@ final class CpuConv {
         boolean split = perImage(s, par);
         CpuParallel inner = split ? serial : par;
         CpuParallel outer = split ? par : serial;
+        boolean pointwise = pointwise(s);
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = col(crs * ohw);
+            float[] col = pointwise ? x : col(crs * ohw);
             for (int img = lo; img < hi; img++) {
-                im2col(x, img * inSize, s, col);
-                Sgemm.sgemm(false, false, s.k(), ohw, crs, 1f, wt, 0, crs, col, 0, ohw, 0f, y, img * outSize, ohw, inner);
+                int colOff = pointwise ? img * inSize : 0;
+                if (!pointwise) {
+                    im2col(x, img * inSize, s, col);
+                }
+                Sgemm.sgemm(false, false, s.k(), ohw, crs, 1f, wt, 0, crs, col, colOff, ohw, 0f, y, img * outSize, ohw,
+                        inner);
             }
         });
     }
@@ -137,9 +147,15 @@ final class CpuConv {
         boolean split = perImage(s, par);
         CpuParallel inner = split ? serial : par;
         CpuParallel outer = split ? par : serial;
+        boolean pointwise = pointwise(s);
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = col(crs * ohw);
+            float[] col = pointwise ? null : col(crs * ohw);
             for (int img = lo; img < hi; img++) {
+                if (pointwise) {   // the column matrix is the input gradient itself
+                    Sgemm.sgemm(true, false, crs, ohw, s.k(), 1f, wt, 0, crs, gy, img * outSize, ohw, 0f, gx,
+                            img * inSize, ohw, inner);
+                    continue;
+                }
                 Sgemm.sgemm(true, false, crs, ohw, s.k(), 1f, wt, 0, crs, gy, img * outSize, ohw, 0f, col, 0, ohw, inner);
                 java.util.Arrays.fill(gx, img * inSize, (img + 1) * inSize, 0f);
                 col2imAdd(col, s, gx, img * inSize);
@@ -158,13 +174,18 @@ final class CpuConv {
         CpuParallel serial = new CpuParallel(1);
         CpuParallel inner = split ? serial : par;
         int per = (s.n() + parts - 1) / parts;
+        boolean pointwise = pointwise(s);
         (split ? par : serial).forRange(parts, 1, (lo, hi) -> {
-            float[] col = col(crs * ohw);
+            float[] col = pointwise ? x : col(crs * ohw);
             for (int part = lo; part < hi; part++) {
                 float[] acc = new float[wSize];
                 for (int img = part * per; img < Math.min(s.n(), (part + 1) * per); img++) {
-                    im2col(x, img * inSize, s, col);
-                    Sgemm.sgemm(false, true, s.k(), crs, ohw, 1f, gy, img * outSize, ohw, col, 0, ohw, 1f, acc, 0, crs, inner);
+                    int colOff = pointwise ? img * inSize : 0;
+                    if (!pointwise) {
+                        im2col(x, img * inSize, s, col);
+                    }
+                    Sgemm.sgemm(false, true, s.k(), crs, ohw, 1f, gy, img * outSize, ohw, col, colOff, ohw, 1f, acc, 0,
+                            crs, inner);
                 }
                 partial[part] = acc;
             }

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Times the CPU convolution, each pass (forward, backward data, backward filter) at each shape: GFLOP/s from the
+ * Times the CPU convolution, each pass (forward, backward data, backward filter) at each shape, as the backend runs
+ * it and by im2col + GEMM (in alternating turns, so both see the same load): GFLOP/s from the
  * thread's CPU time on one thread (best of ROUNDS turns of 0.3 s after a warm-up), so other processes on a loaded
  * machine slow the numbers less than wall-clock time would, and from wall-clock time on all the backend's threads
  * (best turn) for reference; {@code -Dpass=forward|bwd-data|bwd-filter} times one pass only (for a profile). Shapes are {@code N,C,H,W,K,R,S,STRIDE,PAD}; without any, the MNIST ResNet's and the
@@ -38,15 +39,16 @@ public final class ConvBenchMain {
         }
         int threads = Runtime.getRuntime().availableProcessors();
         CpuParallel one = new CpuParallel(1), all = new CpuParallel(threads);
-        System.out.println("# conv GFLOP/s: 1 thread (CPU time) | " + threads + " threads (wall); " + Sgemm.path());
+        System.out.println("# conv GFLOP/s: 1 thread (CPU time) | " + threads + " threads (wall), backend path (im2col path);"
+                + " " + Sgemm.path());
         String[] passes = {"forward", "bwd-data", "bwd-filter"};
         for (String spec : shapes) {
             String[] f = spec.split(",");
-            int[] v = new int[9];
+            int[] d = new int[9];
             for (int i = 0; i < 9; i++) {
-                v[i] = Integer.parseInt(f[i]);
+                d[i] = Integer.parseInt(f[i]);
             }
-            ConvShape s = new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+            ConvShape s = new ConvShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
             Random rnd = new Random(1);
             float[] x = fill(rnd, (int) s.inputSize()), w = fill(rnd, (int) s.weightSize());
             float[] y = fill(rnd, (int) s.outputSize()), gx = new float[x.length], gw = new float[w.length];
@@ -57,42 +59,50 @@ public final class ConvBenchMain {
                 if (!only.isEmpty() && !only.equals(passes[p])) {
                     continue;
                 }
-                int pass = p;
-                Runnable[] run = new Runnable[2];
+                // variant 0: as the backend runs it; variant 1: im2col + GEMM; turns alternate
+                Runnable[][] run = new Runnable[2][2];
                 CpuParallel[] pars = {one, all};
-                for (int t = 0; t < 2; t++) {
-                    CpuParallel par = pars[t];
-                    run[t] = switch (pass) {
-                        case 0 -> () -> CpuConv.forward(x, w, y, s, par);
-                        case 1 -> () -> CpuConv.backwardData(y, w, gx, s, par);
-                        default -> () -> CpuConv.backwardFilter(x, y, gw, s, par);
-                    };
-                }
-                double bestCpu = 0, bestWall = 0;
-                for (int r = -1; r < rounds; r++) {
-                    long span = r < 0 ? 1_000_000_000L : 300_000_000L;
-                    long c0 = THREADS.getCurrentThreadCpuTime();
-                    int reps = 0;
-                    long used;
-                    do {
-                        run[0].run();
-                        reps++;
-                        used = THREADS.getCurrentThreadCpuTime() - c0;
-                    } while (used < span);
-                    long w0 = System.nanoTime();
-                    int wreps = 0;
-                    long wall;
-                    do {
-                        run[1].run();
-                        wreps++;
-                        wall = System.nanoTime() - w0;
-                    } while (wall < span);
-                    if (r >= 0) {
-                        bestCpu = Math.max(bestCpu, reps * flop / used);
-                        bestWall = Math.max(bestWall, wreps * flop / wall);
+                for (int v = 0; v < 2; v++) {
+                    for (int t = 0; t < 2; t++) {
+                        CpuParallel par = pars[t];
+                        run[v][t] = switch (p * 2 + v) {
+                            case 0 -> () -> CpuConv.forward(x, w, y, s, par);
+                            case 1 -> () -> CpuConv.forwardIm2col(x, w, y, s, par);
+                            case 2 -> () -> CpuConv.backwardData(y, w, gx, s, par);
+                            case 3 -> () -> CpuConv.backwardDataIm2col(y, w, gx, s, par);
+                            case 4 -> () -> CpuConv.backwardFilter(x, y, gw, s, par);
+                            default -> () -> CpuConv.backwardFilterIm2col(x, y, gw, s, par);
+                        };
                     }
                 }
-                line.append(String.format("  %s %5.1f | %5.1f", passes[p], bestCpu, bestWall));
+                double[] bestCpu = new double[2], bestWall = new double[2];
+                for (int r = -1; r < rounds; r++) {
+                    for (int v = 0; v < 2; v++) {
+                        long span = r < 0 ? 700_000_000L : 250_000_000L;
+                        long c0 = THREADS.getCurrentThreadCpuTime();
+                        int reps = 0;
+                        long used;
+                        do {
+                            run[v][0].run();
+                            reps++;
+                            used = THREADS.getCurrentThreadCpuTime() - c0;
+                        } while (used < span);
+                        long w0 = System.nanoTime();
+                        int wreps = 0;
+                        long wall;
+                        do {
+                            run[v][1].run();
+                            wreps++;
+                            wall = System.nanoTime() - w0;
+                        } while (wall < span);
+                        if (r >= 0) {
+                            bestCpu[v] = Math.max(bestCpu[v], reps * flop / used);
+                            bestWall[v] = Math.max(bestWall[v], wreps * flop / wall);
+                        }
+                    }
+                }
+                line.append(String.format("  %s %5.1f | %5.1f (im2col %5.1f | %5.1f)", passes[p], bestCpu[0],
+                        bestWall[0], bestCpu[1], bestWall[1]));
             }
             System.out.println(line);
         }
