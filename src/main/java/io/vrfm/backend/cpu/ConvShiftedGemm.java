@@ -39,6 +39,8 @@ final class ConvShiftedGemm {
     /** Below this many flops a pass runs on the calling thread. */
     private static final long PARALLEL_FLOPS = 1L << 21;
 
+    /** Largest per-thread buffer kept between calls (floats). */
+    private static final int KEPT = 1 << 22;
     private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PRODUCT = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -328,11 +330,14 @@ final class ConvShiftedGemm {
         }
     }
 
+    /** This thread's buffer of at least {@code size} floats; one over 16 MiB is allocated per call, not kept. */
     private static float[] buffer(ThreadLocal<float[]> cache, int size) {
         float[] buf = cache.get();
         if (buf.length < size) {
             buf = new float[size];
-            cache.set(buf);
+            if (size <= KEPT) {
+                cache.set(buf);
+            }
         }
         return buf;
     }
