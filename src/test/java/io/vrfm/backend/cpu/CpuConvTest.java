@@ -56,24 +56,24 @@ class CpuConvTest {
             ConvShape s = new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
             float[] x = random(rnd, (int) s.inputSize()), w = random(rnd, (int) s.weightSize());
             float[] gy = random(rnd, (int) s.outputSize());
+            double[][] fwd = forwardReference(s, x, w), data = backwardDataReference(s, gy, w);
+            double[][] filter = backwardFilterReference(s, x, gy);
             for (CpuParallel par : new CpuParallel[] {new CpuParallel(1), two}) {
                 String on = s + " on " + par.threads() + " thread(s)";
-                checkForward(s, x, w, (y) -> CpuConv.forward(x, w, y, s, par), "forward " + on);
-                checkForward(s, x, w, (y) -> CpuConv.forwardIm2col(x, w, y, s, par), "im2col forward " + on);
-                checkBackwardData(s, gy, w, (gx) -> CpuConv.backwardData(gy, w, gx, s, par), "backward data " + on);
-                checkBackwardData(s, gy, w, (gx) -> CpuConv.backwardDataIm2col(gy, w, gx, s, par),
-                        "im2col backward data " + on);
-                checkBackwardFilter(s, x, gy, (gw) -> CpuConv.backwardFilter(x, gy, gw, s, par),
-                        "backward filter " + on);
-                checkBackwardFilter(s, x, gy, (gw) -> CpuConv.backwardFilterIm2col(x, gy, gw, s, par),
+                compare((y) -> CpuConv.forward(x, w, y, s, par), fwd, "forward " + on);
+                compare((y) -> CpuConv.forwardIm2col(x, w, y, s, par), fwd, "im2col forward " + on);
+                compare((gx) -> CpuConv.backwardData(gy, w, gx, s, par), data, "backward data " + on);
+                compare((gx) -> CpuConv.backwardDataIm2col(gy, w, gx, s, par), data, "im2col backward data " + on);
+                compare((gw) -> CpuConv.backwardFilter(x, gy, gw, s, par), filter, "backward filter " + on);
+                compare((gw) -> CpuConv.backwardFilterIm2col(x, gy, gw, s, par), filter,
                         "im2col backward filter " + on);
                 if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
-                    checkForward(s, x, w, (y) -> ConvShiftedGemm.forward(x, w, y, s, par), "shifted forward " + on);
-                    checkBackwardFilter(s, x, gy, (gw) -> ConvShiftedGemm.backwardFilter(x, gy, gw, s, par),
+                    compare((y) -> ConvShiftedGemm.forward(x, w, y, s, par), fwd, "shifted forward " + on);
+                    compare((gw) -> ConvShiftedGemm.backwardFilter(x, gy, gw, s, par), filter,
                             "shifted backward filter " + on);
                 }
                 if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.c(), true)) {
-                    checkBackwardData(s, gy, w, (gx) -> ConvShiftedGemm.backwardData(gy, w, gx, s, par),
+                    compare((gx) -> ConvShiftedGemm.backwardData(gy, w, gx, s, par), data,
                             "shifted backward data " + on);
                 }
             }
@@ -113,7 +113,7 @@ class CpuConvTest {
         void run(float[] out);
     }
 
-    private static void checkForward(ConvShape s, float[] x, float[] w, Pass pass, String what) {
+    private static double[][] forwardReference(ConvShape s, float[] x, float[] w) {
         int oh = s.outH(), ow = s.outW();
         double[] want = new double[(int) s.outputSize()], mag = new double[want.length];
         for (int n = 0; n < s.n(); n++) {
@@ -138,10 +138,10 @@ class CpuConvTest {
                 }
             }
         }
-        compare(pass, want, mag, what);
+        return new double[][] {want, mag};
     }
 
-    private static void checkBackwardData(ConvShape s, float[] gy, float[] w, Pass pass, String what) {
+    private static double[][] backwardDataReference(ConvShape s, float[] gy, float[] w) {
         int oh = s.outH(), ow = s.outW();
         double[] want = new double[(int) s.inputSize()], mag = new double[want.length];
         for (int n = 0; n < s.n(); n++) {
@@ -167,10 +167,10 @@ class CpuConvTest {
                 }
             }
         }
-        compare(pass, want, mag, what);
+        return new double[][] {want, mag};
     }
 
-    private static void checkBackwardFilter(ConvShape s, float[] x, float[] gy, Pass pass, String what) {
+    private static double[][] backwardFilterReference(ConvShape s, float[] x, float[] gy) {
         int oh = s.outH(), ow = s.outW();
         double[] want = new double[(int) s.weightSize()], mag = new double[want.length];
         for (int k = 0; k < s.k(); k++) {
@@ -195,7 +195,7 @@ class CpuConvTest {
                 }
             }
         }
-        compare(pass, want, mag, what);
+        return new double[][] {want, mag};
     }
 
     private static double in(float[] x, ConvShape s, int n, int c, int iy, int ix) {
@@ -205,8 +205,12 @@ class CpuConvTest {
         return x[((n * s.c() + c) * s.h() + iy) * s.w() + ix];
     }
 
-    /** Runs the pass into a NaN-filled output (every element must be written) and compares within float rounding. */
-    private static void compare(Pass pass, double[] want, double[] mag, String what) {
+    /**
+     * Runs the pass into a NaN-filled output (every element must be written) and compares it with the reference
+     * ({want, Σ|terms|}) within float rounding.
+     */
+    private static void compare(Pass pass, double[][] reference, String what) {
+        double[] want = reference[0], mag = reference[1];
         float[] got = new float[want.length];
         Arrays.fill(got, Float.NaN);
         pass.run(got);
