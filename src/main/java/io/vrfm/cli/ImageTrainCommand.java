@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code train-image}: trains RFM or V-RFM on an image data set. Starts from a preset ({@code --preset paper}: the
- * paper's recipe for the data set; {@code quick}: the two-core MNIST configuration; {@code medium}: the same trained six times longer) and applies the overrides given.
+ * paper's recipe for the data set; {@code quick}: the two-core MNIST configuration; {@code medium}: the paper's depth at width 16, 2,500 steps) and applies the overrides given.
  */
 @Command(name = "train-image", mixinStandardHelpOptions = true,
         description = {"Train rectified flow (rfm) or variational rectified flow (vrfm) on mnist, fashion-mnist or cifar10.",
