@@ -23,6 +23,9 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 jmh=(java --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main)
 echo "# $(nproc) processors; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')" >&2
+# Under load the timings mean little, and PyTorch's OpenMP threads (spin-waiting at barriers) collapse when they share
+# busy cores: at small shapes its convolutions then ran 20-30x slower than with one thread, inflating every ratio.
+awk -v n="$(nproc)" '{ if ($1 > n / 2) printf "# WARNING: load average %s on %d processors: the machine is busy, the numbers below are not meaningful (and flatter vrfm4j); rerun idle\n", $1, n }' /proc/loadavg >&2
 
 echo "# JMH: ConvBench fwd/bwd-data/bwd-filter, 3x3 ${batch}x${width}x28x28 -> $width (2 warmup + 3 x 1 s, 1 fork)" >&2
 "${jmh[@]}" 'io.vrfm.bench.ConvBench' -p pass=fwd,bwd-data,bwd-filter -p width="$width" -p batch="$batch" \
