@@ -7,7 +7,9 @@
 # Checks that both sides' models count the same parameters (exits 1 when not).
 # Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-mnist-resnet-bench.sh [THREADS] [BATCH] [WIDTH] [BLOCKS]
-#        (defaults: 2 threads, batch 64, width 64, 5 blocks = the paper's net; PYTHON=/usr/bin/python3)
+#        (defaults: 2 threads, batch 64, width 64, 5 blocks = the paper's net; PYTHON=/usr/bin/python3;
+#        BENCH_JVM_ARGS: extra JVM options for the vrfm4j side, e.g. BENCH_JVM_ARGS=-XX:UseAVX=2 measures the AVX2 path
+#        on an AVX-512 machine)
 # At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 5 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +24,7 @@ python="${PYTHON:-/usr/bin/python3}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 jmh=(java --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main)
+[ -n "${BENCH_JVM_ARGS:-}" ] && { jmh+=(-jvmArgsAppend "$BENCH_JVM_ARGS"); echo "# vrfm4j JVM options: $BENCH_JVM_ARGS" >&2; }
 echo "# $(nproc) processors; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')" >&2
 # Under load the timings mean little, and PyTorch's OpenMP threads (spin-waiting at barriers) collapse when they share
 # busy cores: at small shapes its convolutions then ran 20-30x slower than with one thread, inflating every ratio.
