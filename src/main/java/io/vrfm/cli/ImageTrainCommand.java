@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code train-image}: trains RFM or V-RFM on an image data set. Starts from a preset ({@code --preset paper}: the
- * paper's recipe for the data set; {@code quick}: the two-core MNIST configuration; {@code medium}: the same trained six times longer) and applies the overrides given.
+ * paper's recipe for the data set; {@code quick}: the two-core MNIST configuration; {@code medium}: torchcfm's MNIST UNet, 1,000 steps of 32) and applies the overrides given.
  */
 @Command(name = "train-image", mixinStandardHelpOptions = true,
         description = {"Train rectified flow (rfm) or variational rectified flow (vrfm) on mnist, fashion-mnist or cifar10.",
@@ -37,7 +37,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
     @Option(names = "--patch", description = "SiT patch size, replacing the config's; must divide the image side: 2, 4, 7 or 14 for 28×28 (default: the config's)") Integer patch;
     @Option(names = "--class-cond", description = "SiT: class-conditional on the data set's labels (default: the preset's; on for sit)") Boolean classCond;
     @Option(names = "--cfg-dropout", description = "label dropout to the null class for classifier-free guidance (default: the preset's; 0.1 for sit)") Float cfgDropout;
-    @Option(names = "--preset", description = "paper, medium (mnist-resnet) or quick (default: paper)") String preset;
+    @Option(names = "--preset", description = "paper, medium (the two-core MNIST UNet; not for sit) or quick (default: paper)") String preset;
     @Option(names = "--steps", description = "training steps (default: the preset's)") Integer steps;
     @Option(names = "--batch", description = "batch size (default: the preset's)") Integer batch;
     @Option(names = "--lr", description = "learning rate (default: the preset's)") Float lr;
@@ -100,7 +100,7 @@ public final class ImageTrainCommand implements Callable<Integer> {
             } else if (p.equals("medium") && !sit) {
                 base = ImageRecipe.mnistMedium(m);
             } else if (!p.equals("paper")) {
-                throw new IllegalArgumentException("--preset must be paper, medium (mnist-resnet only) or quick, got '" + p + "'");
+                throw new IllegalArgumentException("--preset must be paper, medium (the MNIST UNet; not for sit) or quick, got '" + p + "'");
             } else if (ds.equals("cifar10")) {
                 base = ImageRecipe.cifarPaper(m, fusion == null ? LatentFusion.ADAPTIVE_NORM : LatentFusion.parse(fusion));
             } else {

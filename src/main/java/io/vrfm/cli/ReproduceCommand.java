@@ -26,8 +26,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             + " default: off).")
     boolean quick;
 
-    @Option(names = "--medium", description = "mnist|fashion-mnist: the quick networks trained six times longer, about"
-            + " an hour on 2 CPU cores (default: off).")
+    @Option(names = "--medium", description = "mnist|fashion-mnist: torchcfm's MNIST UNet (width 32), 1,000 steps of 32,"
+            + " about 85 minutes on 2 CPU cores (default: off).")
     boolean medium;
 
     @Mixin

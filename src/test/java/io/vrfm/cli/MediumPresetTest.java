@@ -94,6 +94,6 @@ class MediumPresetTest {
         assertOneLine(r, "huge", "paper", "medium", "quick");
         Cli sit = Cli.run("train-image", "--dataset", "mnist", "--model", "sit", "--preset", "medium", "--device", "cpu",
                 "--data-dir", tmp.toString(), "--out", tmp.resolve("run2").toString());
-        assertOneLine(sit, "medium", "mnist-resnet");
+        assertOneLine(sit, "medium", "not for sit");
     }
 }
