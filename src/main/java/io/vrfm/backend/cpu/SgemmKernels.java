@@ -14,10 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * they are boxed and the kernel runs ten times slower), and a third store variant (a general beta) inside one
  * method made C2 give up inlining its vector calls (about 1 GFLOP/s). Drive every index of the k loop from one
  * induction variable with a constant stride ({@code ai += MR}, or {@code ai++} with the other rows of an in-place A
- * a loop-invariant distance away) and step B by adding {@code ldbp}: with {@code bi = bo + p·ldbp} and
- * {@code ai = ao + p·aps + r·ars} recomputed per step C2 kept the bounds checks and the index arithmetic in the loop
- * (6×2 tile in L1, one thread, AVX2 EPYC: 70–78 against 88–90 GFLOP/s packed, 62 against 77 with A read in place;
- * {@code SgemmKernelBenchMain}). Unrolling k by two measured slower (40). This class is loaded only when
+ * a loop-invariant distance away; a transposed A in place, rows adjacent, at constant offsets) and step B by adding
+ * {@code ldbp}: with {@code bi = bo + p·ldbp} and {@code ai = ao + p·aps + r·ars} recomputed per step C2 kept the
+ * bounds checks and the index arithmetic in the loop (6×2 tile in L1, one thread, loaded AVX2 EPYC, thread CPU time:
+ * 70–78 against 88–90 GFLOP/s packed, 62 against 77 with A read in place, about 60 against 66–80 with a transposed
+ * A read in place; {@code SgemmKernelBenchMain}). Unrolling k by two measured slower (40). This class is loaded
+ * only when
  * {@code jdk.incubator.vector} is in the boot layer.
  */
 final class SgemmKernels {
@@ -145,6 +147,36 @@ final class SgemmKernels {
                 c60 = x.fma(b0, c60);
                 c61 = x.fma(b1, c61);
                 x = FloatVector.broadcast(S, ap[ai + d7]);
+                c70 = x.fma(b0, c70);
+                c71 = x.fma(b1, c71);
+            }
+        } else if (ars == 1) {
+            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector x;
+                x = FloatVector.broadcast(S, ap[ai]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, ap[ai + 4]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, ap[ai + 5]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, ap[ai + 6]);
+                c60 = x.fma(b0, c60);
+                c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, ap[ai + 7]);
                 c70 = x.fma(b0, c70);
                 c71 = x.fma(b1, c71);
             }
@@ -312,6 +344,30 @@ final class SgemmKernels {
                 c50 = x.fma(b0, c50);
                 c51 = x.fma(b1, c51);
             }
+        } else if (ars == 1) {
+            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector x;
+                x = FloatVector.broadcast(S, ap[ai]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, ap[ai + 4]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, ap[ai + 5]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
         } else {
             for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
@@ -457,6 +513,7 @@ final class SgemmKernels {
                 c32 = x.fma(b2, c32);
             }
         } else {
+            // no constant-offset loop for a transposed A on this tile: it measured slower (37 against 50-64 GFLOP/s)
             for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
