@@ -42,7 +42,7 @@ public final class Sgemm {
 
     /**
      * Which kernel runs, in words, e.g. {@code "vector-api (256-bit, 6x2-vector tile = 6x16 floats, KC 256, A read in
-     * place for n <= 64)"}: the vector width, the register tile chosen for it (see {@link SgemmTile}) and when the
+     * place for n <= 128)"}: the vector width, the register tile chosen for it (see {@link SgemmTile}) and when the
      * kernel reads operands unpacked.
      */
     public static String path() {

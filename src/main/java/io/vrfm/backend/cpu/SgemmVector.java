@@ -45,12 +45,14 @@ final class SgemmVector {
      * small: {@code -Dvrfm.sgemm.directA=auto} (default) reads A in place for {@code n <= }{@link #DIRECT_A_MAX_N},
      * {@code on} always, {@code off} never. Measured single-thread on a loaded 2-core AVX2 EPYC (thread CPU time,
      * best of 27): 1.17–1.39× at n = 64 (the V-RFM step's 1000×64×128 backward passes, 1000×256×64 forward),
-     * within noise at n = 128, slower at n = 256 (0.87–0.89×).
+     * within noise at n = 128, slower at n = 256 (0.87–0.89×). Since the in-place kernels index A from one
+     * induction variable ({@link SgemmKernels}), n = 128 gains too (1000×128×128, 6×2 tile, best of 7, two runs:
+     * forward 1.03–1.13×, backward data 1.18–1.23×, backward weight 1.12×), n = 256 still does not (0.91–1.07×).
      */
     static final String DIRECT_A =
             System.getProperty("vrfm.sgemm.directA", "auto").trim().toLowerCase(java.util.Locale.ROOT);
     /** Widest product for which {@code auto} reads A in place. */
-    static final int DIRECT_A_MAX_N = 64;
+    static final int DIRECT_A_MAX_N = 128;
 
     /** Per-thread buffers, grown on demand (small products never allocate a full block). */
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
