@@ -3,6 +3,7 @@ package io.vrfm.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vrfm.flow.ImageRecipe;
 import io.vrfm.flow.Method;
+import io.vrfm.nn.LatentFusion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -59,9 +60,12 @@ class MediumPresetTest {
             new CommandLine(c).parseArgs("--dataset", "mnist", "--method", m.key(), "--preset", "medium");
             ImageRecipe r = c.recipe(null);
             assertEquals(ImageRecipe.mnistMedium(m).toMap(), r.toMap(), m.key());
-            assertEquals(3000, r.steps());
+            assertEquals("unet", r.model());
+            assertEquals(32, r.width());
+            assertEquals(1000, r.steps());
             assertEquals(32, r.batch());
-            assertEquals(0.999f, r.emaDecay());
+            assertEquals(0.995f, r.emaDecay());
+            assertEquals(m == Method.VRFM ? LatentFusion.ADAPTIVE_NORM : LatentFusion.NONE, r.fusion());
         }
         ImageTrainCommand fashion = new ImageTrainCommand();
         new CommandLine(fashion).parseArgs("--dataset", "fashion-mnist", "--preset", "medium");
