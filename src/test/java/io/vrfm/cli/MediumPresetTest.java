@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,5 +100,12 @@ class MediumPresetTest {
         Cli sit = Cli.run("train-image", "--dataset", "mnist", "--model", "sit", "--preset", "medium", "--device", "cpu",
                 "--data-dir", tmp.toString(), "--out", tmp.resolve("run2").toString());
         assertOneLine(sit, "medium", "not for sit");
+    }
+
+    @Test
+    void mediumSweepsTwoFiveAndTenEulerStepsAndFullSizeThePapersFive() {
+        // the medium budget has no room for a 20-step row; the paper's sweep stays at full size
+        assertArrayEquals(new int[]{2, 5, 10}, ImageReproduceCommand.defaultEulerSteps(true));
+        assertArrayEquals(new int[]{2, 5, 10, 50, 100}, ImageReproduceCommand.defaultEulerSteps(false));
     }
 }
