@@ -6,7 +6,8 @@ import static io.vrfm.backend.cpu.CpuBackend.GRAIN;
 import static io.vrfm.backend.cpu.CpuBuffer.d;
 
 /**
- * CPU twin of {@code kernels/norm.cu}. Layer norm and group norm, forward and backward (statistics in double). One
+ * CPU twin of {@code kernels/norm.cu}. Layer norm and group norm, forward and backward (statistics in double; group
+ * norm's per-element scaling in float). One
  * static method per {@link io.vrfm.backend.Backend} primitive, named alike; {@link CpuBackend} delegates here.
  */
 final class CpuNorm {
@@ -85,23 +86,19 @@ final class CpuNorm {
         par.forRange(n * groups, Math.max(1, GRAIN / Math.max(1, groupSize)), (lo, hi) -> {
             for (int ng = lo; ng < hi; ng++) {
                 int base = ng * groupSize;
-                double s = 0;
-                for (int q = 0; q < groupSize; q++) s += xs[base + q];
-                double mu = s / groupSize;
-                double v = 0;
-                for (int q = 0; q < groupSize; q++) {
-                    double t = xs[base + q] - mu;
-                    v += t * t;
-                }
-                double inv = 1.0 / Math.sqrt(v / groupSize + eps);
-                ms[ng] = (float) mu;
+                double mu = sum(xs, base, groupSize) / groupSize;
+                double inv = 1.0 / Math.sqrt(sumSquaredDeviations(xs, base, groupSize, mu) / groupSize + eps);
+                float muF = (float) mu;
+                ms[ng] = muF;
                 rs[ng] = (float) inv;
                 int c0 = (ng % groups) * cpg;
                 for (int ch = 0; ch < cpg; ch++) {
-                    double gm = g == null ? 1.0 : g[c0 + ch], bt = b == null ? 0.0 : b[c0 + ch];
+                    // float per element ((x − μ)·scale + shift, a loop C2 vectorises); x − μ first, so a large mean
+                    // with a small spread does not cancel
+                    float scale = (float) (inv * (g == null ? 1.0 : g[c0 + ch])), shift = b == null ? 0f : b[c0 + ch];
                     int off = base + ch * hw;
-                    for (int p = 0; p < hw; p++) {
-                        ys[off + p] = (float) ((xs[off + p] - mu) * inv * gm + bt);
+                    for (int p = off; p < off + hw; p++) {
+                        ys[p] = (xs[p] - muF) * scale + shift;
                     }
                 }
             }
@@ -114,49 +111,94 @@ final class CpuNorm {
         float[] gg = d(gGamma), gb = d(gBeta);
         int cpg = c / groups;
         int groupSize = cpg * hw;
+        // per image and channel: Σ gy and Σ gy·(x − μ), in double; they give both the input gradient and, summed over
+        // the images, γ's and β's gradients (no second pass over the data)
+        double[] sumGy = new double[n * c], sumGyXc = new double[n * c];
         par.forRange(n * groups, Math.max(1, GRAIN / Math.max(1, groupSize)), (lo, hi) -> {
             for (int ng = lo; ng < hi; ng++) {
                 int base = ng * groupSize;
-                double mu = ms[ng], inv = rs[ng];
-                int c0 = (ng % groups) * cpg;
+                float muF = ms[ng];
+                double inv = rs[ng];
+                int c0 = (ng % groups) * cpg, nc0 = (ng / groups) * c + c0;
                 double sumDy = 0, sumDyXh = 0;
                 for (int ch = 0; ch < cpg; ch++) {
                     double gm = g == null ? 1.0 : g[c0 + ch];
                     int off = base + ch * hw;
-                    for (int p = 0; p < hw; p++) {
-                        double dy = gys[off + p] * gm;
-                        sumDy += dy;
-                        sumDyXh += dy * (xs[off + p] - mu) * inv;
-                    }
+                    double sg = sum(gys, off, hw), sgx = sumProductCentred(gys, xs, off, hw, muF);
+                    sumGy[nc0 + ch] = sg;
+                    sumGyXc[nc0 + ch] = sgx;
+                    sumDy += gm * sg;
+                    sumDyXh += gm * sgx * inv;
                 }
                 double mDy = sumDy / groupSize, mDyXh = sumDyXh / groupSize;
+                // gx = inv·(gy·γ − mean(dy) − x̂·mean(dy·x̂)) = a·gy + b·(x − μ) + k, in float per element
+                float b = (float) (-inv * inv * mDyXh), k = (float) (-inv * mDy);
                 for (int ch = 0; ch < cpg; ch++) {
-                    double gm = g == null ? 1.0 : g[c0 + ch];
+                    float a = (float) (inv * (g == null ? 1.0 : g[c0 + ch]));
                     int off = base + ch * hw;
-                    for (int p = 0; p < hw; p++) {
-                        double xh = (xs[off + p] - mu) * inv;
-                        gxs[off + p] = (float) (inv * (gys[off + p] * gm - mDy - xh * mDyXh));
+                    for (int p = off; p < off + hw; p++) {
+                        gxs[p] = a * gys[p] + b * (xs[p] - muF) + k;
                     }
                 }
             }
         });
         if (gg != null || gb != null) {
-            par.forRange(c, 1, (lo, hi) -> {
-                for (int ch = lo; ch < hi; ch++) {
-                    double sg = 0, sb = 0;
-                    int grp = ch / cpg;
-                    for (int img = 0; img < n; img++) {
-                        double mu = ms[img * groups + grp], inv = rs[img * groups + grp];
-                        int off = (img * c + ch) * hw;
-                        for (int p = 0; p < hw; p++) {
-                            sg += gys[off + p] * (xs[off + p] - mu) * inv;
-                            sb += gys[off + p];
-                        }
-                    }
-                    if (gg != null) gg[ch] = (float) sg;
-                    if (gb != null) gb[ch] = (float) sb;
+            for (int ch = 0; ch < c; ch++) {
+                double sg = 0, sb = 0;
+                int grp = ch / cpg;
+                for (int img = 0; img < n; img++) {
+                    sg += sumGyXc[img * c + ch] * rs[img * groups + grp];
+                    sb += sumGy[img * c + ch];
                 }
-            });
+                if (gg != null) gg[ch] = (float) sg;
+                if (gb != null) gb[ch] = (float) sb;
+            }
         }
+    }
+
+    /** Σ a[off..off+len) in double, four partial sums (a sequential double sum is bound by the add latency). */
+    static double sum(float[] a, int off, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int q = off, end = off + len;
+        for (; q + 4 <= end; q += 4) {
+            s0 += a[q];
+            s1 += a[q + 1];
+            s2 += a[q + 2];
+            s3 += a[q + 3];
+        }
+        for (; q < end; q++) s0 += a[q];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (a − mu)² over a[off..off+len) in double, four partial sums. */
+    static double sumSquaredDeviations(float[] a, int off, int len, double mu) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int q = off, end = off + len;
+        for (; q + 4 <= end; q += 4) {
+            double t0 = a[q] - mu, t1 = a[q + 1] - mu, t2 = a[q + 2] - mu, t3 = a[q + 3] - mu;
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+            s2 += t2 * t2;
+            s3 += t3 * t3;
+        }
+        for (; q < end; q++) {
+            double t = a[q] - mu;
+            s0 += t * t;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ w·(x − mu) over [off, off+len) in double, four partial sums. */
+    static double sumProductCentred(float[] w, float[] x, int off, int len, double mu) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int q = off, end = off + len;
+        for (; q + 4 <= end; q += 4) {
+            s0 += w[q] * (x[q] - mu);
+            s1 += w[q + 1] * (x[q + 1] - mu);
+            s2 += w[q + 2] * (x[q + 2] - mu);
+            s3 += w[q + 3] * (x[q + 3] - mu);
+        }
+        for (; q < end; q++) s0 += w[q] * (x[q] - mu);
+        return (s0 + s1) + (s2 + s3);
     }
 }

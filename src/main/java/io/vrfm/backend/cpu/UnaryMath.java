@@ -29,7 +29,11 @@ final class UnaryMath {
             case GELU_ERF:
                 for (int i = lo; i < hi; i++) y[i] = (float) (0.5 * x[i] * (1.0 + erf(x[i] * INV_SQRT_2)));
                 break;
-            case SILU: for (int i = lo; i < hi; i++) y[i] = (float) (x[i] / (1.0 + Math.exp(-x[i]))); break;
+            case SILU:
+                for (int i = Sgemm.vectorized() ? UnaryVector.siluForward(x, y, lo, hi) : lo; i < hi; i++) {
+                    y[i] = x[i] * sigmoidf(x[i]);
+                }
+                break;
             case SIGMOID: for (int i = lo; i < hi; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i]))); break;
             case TANH: for (int i = lo; i < hi; i++) y[i] = (float) tanh(x[i]); break;
             case SIN: for (int i = lo; i < hi; i++) y[i] = (float) Math.sin(x[i]); break;
@@ -69,9 +73,9 @@ final class UnaryMath {
                 }
                 break;
             case SILU:
-                for (int i = lo; i < hi; i++) {
-                    double s = 1.0 / (1.0 + Math.exp(-x[i]));
-                    gx[i] = (float) (gy[i] * s * (1.0 + x[i] * (1.0 - s)));
+                for (int i = Sgemm.vectorized() ? UnaryVector.siluBackward(x, gy, gx, lo, hi) : lo; i < hi; i++) {
+                    float v = x[i], sg = sigmoidf(v);
+                    gx[i] = gy[i] * (sg * (1f + v * (1f - sg)));
                 }
                 break;
             case SIGMOID: for (int i = lo; i < hi; i++) gx[i] = gy[i] * y[i] * (1f - y[i]); break;
@@ -110,6 +114,15 @@ final class UnaryMath {
         p = p * r + 1.6666665459e-1f;
         p = p * r + 5.0000001201e-1f;
         return (p * r * r + r + 1f) * Float.intBitsToFloat((ni + 127) << 23);
+    }
+
+    /**
+     * The logistic sigmoid in float for SiLU, {@code 1/(1 + expf(−v))} with the exponent clamped to [−87.3, 88.7]
+     * (the range of {@link #expf}; NaN stays NaN): relative error about 2e-7. {@link UnaryVector} computes it with the
+     * same float operations in the same order, so the scalar tail and the SIMD body agree bit for bit.
+     */
+    static float sigmoidf(float v) {
+        return 1f / (1f + expf(Math.min(Math.max(-v, -87.3f), 88.7f)));
     }
 
     /**

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SIMD versions of the hottest unary rules (tanh-GELU forward and backward), with the same float operations in the
+ * SIMD versions of the hottest unary rules (tanh-GELU and SiLU, forward and backward), with the same float operations in the
  * same order as the scalar code in {@link UnaryMath}, so results do not depend on which path ran. Only loaded when
  * {@link Sgemm#vectorized()} says the Vector API module is present.
  */
@@ -59,6 +59,33 @@ final class UnaryVector {
             FloatVector th = tanhInner(u);
             FloatVector du = v.mul(3f * C).mul(v).add(1f).mul(K);
             FloatVector d = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(th.mul(th).neg().add(1f)).mul(du));
+            FloatVector.fromArray(S, gy, i).mul(d).intoArray(gx, i);
+        }
+        return i;
+    }
+
+    /** {@link UnaryMath#sigmoidf}: {@code 1/(1 + expf(−v))}, the exponent clamped as there (inside {@link #expf}). */
+    private static FloatVector sigmoidf(FloatVector v) {
+        return FloatVector.broadcast(S, 1f).div(expf(v.neg()).add(1f));
+    }
+
+    /** SiLU {@code v·σ(v)}; returns the first index it did not process (the caller finishes the tail in scalar code). */
+    static int siluForward(float[] x, float[] y, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.mul(sigmoidf(v)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    /** SiLU's rule {@code gy·σ(v)·(1 + v·(1 − σ(v)))}; returns the first index it did not process. */
+    static int siluBackward(float[] x, float[] gy, float[] gx, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector sg = sigmoidf(v);
+            FloatVector d = sg.mul(v.mul(sg.neg().add(1f)).add(1f));
             FloatVector.fromArray(S, gy, i).mul(d).intoArray(gx, i);
         }
         return i;
