@@ -1,5 +1,7 @@
 package io.vrfm.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -493,12 +495,21 @@ final class SgemmVector {
             }
         }
 
-        /** {@code C[tile] += bias[bo : bo + w]} on every row of the tile just stored (still in L1). */
+        /**
+         * {@code C[tile] += bias[bo : bo + w]} on every row of the tile just stored (still in L1), a bias vector
+         * loaded once per column group (the same additions as a scalar loop; the scalar one was 6% of a V-RFM step).
+         */
         private void addBias(int co, int h, int w, int bo) {
-            for (int r = 0; r < h; r++) {
-                int cr = co + r * ldc;
-                for (int j = 0; j < w; j++) {
-                    c[cr + j] += bias[bo + j];
+            int j = 0;
+            for (; j + L <= w; j += L) {
+                FloatVector bv = FloatVector.fromArray(SgemmKernels.S, bias, bo + j);
+                for (int r = 0, cr = co + j; r < h; r++, cr += ldc) {
+                    FloatVector.fromArray(SgemmKernels.S, c, cr).add(bv).intoArray(c, cr);
+                }
+            }
+            for (; j < w; j++) {
+                for (int r = 0; r < h; r++) {
+                    c[co + r * ldc + j] += bias[bo + j];
                 }
             }
         }
