@@ -1,10 +1,11 @@
 // cuda_emu.h - lets kernels/*.cu compile as plain C++20 (g++) and run on the CPU, for tests without a GPU.
-// Blocks run one at a time; every CUDA thread of a block is a std::thread, so __shared__ can be `static`.
-// __syncthreads is a block-wide std::barrier, warp shuffles exchange through a per-warp slot array between
-// two warp barriers, atomics are std::atomic_ref. A thread that returns early drops out of both barriers.
+// Blocks run one at a time; every CUDA thread of a block is a fiber on the launching OS thread, so __shared__ can
+// be `static`. __syncthreads and __syncwarp suspend the fiber until every live thread (lane) of the block (warp)
+// has arrived, warp shuffles exchange through a per-thread slot array between two warp barriers, atomics are
+// std::atomic_ref. A thread that returns early drops out of both barriers. See emu::launch at the end.
 #pragma once
+#include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -13,7 +14,9 @@
 #include <math.h>
 #include <type_traits>
 #include <memory>
-#include <thread>
+#include <pthread.h>
+#include <ucontext.h>
+#include <utility>
 #include <vector>
 
 struct uint3 { unsigned x = 0, y = 0, z = 0; };
@@ -29,28 +32,29 @@ struct dim3 { unsigned x, y, z; dim3(unsigned a = 1, unsigned b = 1, unsigned c 
 constexpr int warpSize = 32;
 
 namespace emu {
-struct Warp { std::barrier<> bar; int size; uint64_t slot[32]; explicit Warp(int n) : bar(n), size(n) {} };
-struct Block { std::barrier<> bar; std::vector<std::unique_ptr<Warp>> warps; explicit Block(int n) : bar(n) {} };
-inline thread_local Block* tBlock = nullptr;
-inline thread_local Warp* tWarp = nullptr;
-inline thread_local int tLane = 0;
+enum : int { kRunnable, kAtBlockBarrier, kAtWarpBarrier, kDone };
+inline int tThread = 0;   // the running CUDA thread's index in its block (set by launch before each switch)
+inline int tLane = 0;
+inline void barrier(int state);
+inline uint64_t shuffleSlot[1024];   // one exchange slot per thread of the block, for the shuffles
 }  // namespace emu
 
-inline thread_local uint3 threadIdx;
+inline uint3 threadIdx;
 inline uint3 blockIdx;
 inline dim3 blockDim, gridDim;
 
-inline void __syncthreads() { emu::tBlock->bar.arrive_and_wait(); }
-inline void __syncwarp(unsigned = 0xffffffffu) { emu::tWarp->bar.arrive_and_wait(); }
+inline void __syncthreads();
+inline void __syncwarp(unsigned = 0xffffffffu);
 
 template <class T> inline T emu_shfl(T v, int src) {
     static_assert(sizeof(T) <= 8, "shuffle of a type wider than 8 bytes");
-    emu::Warp* w = emu::tWarp;
-    std::memcpy(&w->slot[emu::tLane], &v, sizeof(T));
-    w->bar.arrive_and_wait();
+    const int base = emu::tThread - emu::tLane;
+    const int size = std::min(32, (int)(blockDim.x * blockDim.y * blockDim.z) - base);
+    std::memcpy(&emu::shuffleSlot[emu::tThread], &v, sizeof(T));
+    emu::barrier(emu::kAtWarpBarrier);
     T r = v;
-    if (src >= 0 && src < w->size) std::memcpy(&r, &w->slot[src], sizeof(T));
-    w->bar.arrive_and_wait();
+    if (src >= 0 && src < size) std::memcpy(&r, &emu::shuffleSlot[base + src], sizeof(T));
+    emu::barrier(emu::kAtWarpBarrier);
     return r;
 }
 template <class T> inline T __shfl_down_sync(unsigned, T v, unsigned d, int = 32) { return emu_shfl(v, emu::tLane + (int)d); }
@@ -171,43 +175,158 @@ inline void mma_sync(fragment<accumulator, M, N, K, float>& d, const fragment<ma
 }  // namespace nvcuda
 
 namespace emu {
-// Runs `body` (the kernel call) as grid x block CUDA threads. One std::thread per CUDA thread of a block, reused
-// for every block; blocks run one after another (fresh barriers each, so early-returning threads are dropped).
+// Runs `body` (the kernel call) as grid x block CUDA threads. Each CUDA thread of a block is a fiber (ucontext) on
+// the calling OS thread: it runs until it reaches a barrier (__syncthreads, __syncwarp, a shuffle) or returns, and a
+// barrier releases when every thread (warp lane) still running has reached it, so early-returning threads are
+// dropped as with CUDA. Blocks run one after another; even blocks sweep their threads in index order, odd blocks in
+// reverse, so a missing barrier between a write and another thread's read shows up whichever of the two runs first.
+// (One OS thread per CUDA thread, the previous design, spent most of its time in context switches: 4.8 million for
+// one test class.)
+struct Fiber {
+    ucontext_t ctx;
+    char* stack = nullptr;
+    int state = kDone;
+    uint3 idx;
+};
+inline constexpr size_t kFiberStack = 256 * 1024;   // kernels' locals, with ASan's red zones
+struct Sched {
+    ucontext_t main;
+    std::vector<Fiber> fibers;
+    int current = -1;
+    void (*invoke)(void*) = nullptr;
+    void* body = nullptr;
+    ~Sched() { for (Fiber& f : fibers) std::free(f.stack); }
+};
+inline Sched& sched() { static thread_local Sched s; return s; }
+
+#if defined(__SANITIZE_ADDRESS__)
+}  // namespace emu
+#include <sanitizer/common_interface_defs.h>
+namespace emu {
+inline void switchTo(ucontext_t* from, ucontext_t* to, const void* stack, size_t size) {
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, stack, size);
+    swapcontext(from, to);
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+}
+#else
+inline void switchTo(ucontext_t* from, ucontext_t* to, const void*, size_t) { swapcontext(from, to); }
+#endif
+
+// The main stack's bounds, for the sanitizer's switch annotations (any non-null range works when leaving a fiber
+// only if it is the real one; glibc's pthread attributes give it).
+inline std::pair<const void*, size_t> mainStack() {
+    static thread_local std::pair<const void*, size_t> b = [] {
+        pthread_attr_t a;
+        void* addr = nullptr;
+        size_t size = 0;
+        if (pthread_getattr_np(pthread_self(), &a) == 0) {
+            pthread_attr_getstack(&a, &addr, &size);
+            pthread_attr_destroy(&a);
+        }
+        return std::pair<const void*, size_t>(addr, size);
+    }();
+    return b;
+}
+
+// Called by a fiber: mark it waiting (or done) and return to the scheduler.
+inline void yield(int state) {
+    Sched& s = sched();
+    s.fibers[s.current].state = state;
+    auto [stack, size] = mainStack();
+    switchTo(&s.fibers[s.current].ctx, &s.main, stack, size);
+}
+
+inline void fiberEntry() {
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
+    Sched& s = sched();
+    s.invoke(s.body);
+    yield(kDone);
+    std::abort();   // a finished fiber is never resumed
+}
+
+inline void barrier(int state) { yield(state); }
+}  // namespace emu
+
+inline void __syncthreads() { emu::barrier(emu::kAtBlockBarrier); }
+inline void __syncwarp(unsigned) { emu::barrier(emu::kAtWarpBarrier); }
+
+namespace emu {
 template <class F> void launch(dim3 grid, dim3 block, F&& body) {
     gridDim = grid;
     blockDim = block;
     const int nt = (int)(block.x * block.y * block.z);
-    std::barrier<> start(nt + 1), end(nt + 1);
-    std::unique_ptr<Block> blk;
-    bool done = false;
-    std::vector<std::thread> threads;
-    threads.reserve(nt);
-    for (int t = 0; t < nt; ++t)
-        threads.emplace_back([&, t] {
-            threadIdx = uint3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-            tLane = t % 32;
-            for (;;) {
-                start.arrive_and_wait();
-                if (done) return;
-                tBlock = blk.get();
-                tWarp = blk->warps[t / 32].get();
-                body();
-                tWarp->bar.arrive_and_drop();
-                tBlock->bar.arrive_and_drop();
-                end.arrive_and_wait();
-            }
-        });
+    if (nt > 1024) { std::fprintf(stderr, "emu: %d threads per block (CUDA allows 1024)\n", nt); std::abort(); }
+    Sched& s = sched();
+    if ((int)s.fibers.size() < nt) s.fibers.resize(nt);
+    for (int t = 0; t < nt; ++t) {
+        if (!s.fibers[t].stack) {
+            s.fibers[t].stack = static_cast<char*>(std::malloc(kFiberStack));
+            if (!s.fibers[t].stack) { std::fprintf(stderr, "emu: no memory for fiber stacks\n"); std::abort(); }
+        }
+        s.fibers[t].idx = uint3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+    }
+    s.body = &body;
+    s.invoke = [](void* b) { (*static_cast<std::remove_reference_t<F>*>(b))(); };
+    const int warps = (nt + 31) / 32;
+    std::vector<int> order(nt);
+    long blockNo = 0;
     for (unsigned bz = 0; bz < grid.z; ++bz)
         for (unsigned by = 0; by < grid.y; ++by)
-            for (unsigned bx = 0; bx < grid.x; ++bx) {
+            for (unsigned bx = 0; bx < grid.x; ++bx, ++blockNo) {
                 blockIdx = uint3{bx, by, bz};
-                blk.reset(new Block(nt));
-                for (int w = 0; w < (nt + 31) / 32; ++w) blk->warps.emplace_back(new Warp(std::min(32, nt - 32 * w)));
-                start.arrive_and_wait();
-                end.arrive_and_wait();
+                for (int t = 0; t < nt; ++t) {
+                    Fiber& f = s.fibers[t];
+                    getcontext(&f.ctx);
+                    f.ctx.uc_stack.ss_sp = f.stack;
+                    f.ctx.uc_stack.ss_size = kFiberStack;
+                    f.ctx.uc_link = nullptr;
+                    makecontext(&f.ctx, fiberEntry, 0);
+                    f.state = kRunnable;
+                    order[t] = blockNo % 2 == 0 ? t : nt - 1 - t;
+                }
+                for (int live = nt; live > 0;) {
+                    bool ran = false;
+                    for (int t : order) {
+                        Fiber& f = s.fibers[t];
+                        if (f.state != kRunnable) continue;
+                        s.current = t;
+                        threadIdx = f.idx;
+                        tThread = t;
+                        tLane = t % 32;
+                        switchTo(&s.main, &f.ctx, f.stack, kFiberStack);
+                        ran = true;
+                        if (f.state == kDone) --live;
+                    }
+                    // release the barriers every live thread (lane) has reached
+                    bool released = false;
+                    for (int w = 0; w < warps; ++w) {
+                        int lo = 32 * w, hi = std::min(nt, lo + 32), waiting = 0, alive = 0;
+                        for (int t = lo; t < hi; ++t) {
+                            int st = s.fibers[t].state;
+                            if (st != kDone) ++alive;
+                            if (st == kAtWarpBarrier) ++waiting;
+                        }
+                        if (alive > 0 && waiting == alive) {
+                            for (int t = lo; t < hi; ++t) if (s.fibers[t].state == kAtWarpBarrier) s.fibers[t].state = kRunnable;
+                            released = true;
+                        }
+                    }
+                    int atBlock = 0;
+                    for (int t = 0; t < nt; ++t) if (s.fibers[t].state == kAtBlockBarrier) ++atBlock;
+                    if (live > 0 && atBlock == live) {
+                        for (int t = 0; t < nt; ++t) if (s.fibers[t].state == kAtBlockBarrier) s.fibers[t].state = kRunnable;
+                        released = true;
+                    }
+                    if (live > 0 && !ran && !released) {
+                        std::fprintf(stderr, "emu: block (%u,%u,%u) deadlocked: threads wait at different barriers\n",
+                                     bx, by, bz);
+                        std::abort();
+                    }
+                }
             }
-    done = true;
-    start.arrive_and_wait();
-    for (auto& th : threads) th.join();
+    s.current = -1;
 }
 }  // namespace emu
