@@ -6,8 +6,8 @@ import static io.vrfm.backend.cpu.CpuBackend.GRAIN;
 import static io.vrfm.backend.cpu.CpuBuffer.d;
 
 /**
- * CPU twin of {@code kernels/norm.cu}. Layer norm and group norm, forward and backward (statistics in double; group
- * norm's per-element scaling in float). One
+ * CPU twin of {@code kernels/norm.cu}. Layer norm and group norm, forward and backward (statistics in double,
+ * per-element scaling in float). One
  * static method per {@link io.vrfm.backend.Backend} primitive, named alike; {@link CpuBackend} delegates here.
  */
 final class CpuNorm {
@@ -20,20 +20,20 @@ final class CpuNorm {
         par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * cols;
-                double s = 0;
-                for (int q = 0; q < cols; q++) s += xs[base + q];
-                double mu = s / cols;
-                double v = 0;
-                for (int q = 0; q < cols; q++) {
-                    double t = xs[base + q] - mu;
-                    v += t * t;
-                }
-                double inv = 1.0 / Math.sqrt(v / cols + eps);
-                ms[r] = (float) mu;
-                rs[r] = (float) inv;
-                for (int q = 0; q < cols; q++) {
-                    double xh = (xs[base + q] - mu) * inv;
-                    ys[base + q] = (float) ((g == null ? xh : xh * g[q]) + (b == null ? 0 : b[q]));
+                double mu = sum(xs, base, cols) / cols;
+                double inv = 1.0 / Math.sqrt(sumSquaredDeviations(xs, base, cols, mu) / cols + eps);
+                float muF = (float) mu, invF = (float) inv;
+                ms[r] = muF;
+                rs[r] = invF;
+                // float per element (a loop C2 vectorises), x − μ first
+                if (g == null && b == null) {
+                    for (int q = 0; q < cols; q++) ys[base + q] = (xs[base + q] - muF) * invF;
+                } else if (b == null) {
+                    for (int q = 0; q < cols; q++) ys[base + q] = (xs[base + q] - muF) * invF * g[q];
+                } else if (g == null) {
+                    for (int q = 0; q < cols; q++) ys[base + q] = (xs[base + q] - muF) * invF + b[q];
+                } else {
+                    for (int q = 0; q < cols; q++) ys[base + q] = (xs[base + q] - muF) * invF * g[q] + b[q];
                 }
             }
         });
@@ -46,33 +46,60 @@ final class CpuNorm {
         par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * cols;
-                double mu = ms[r], inv = rs[r];
-                double sumDy = 0, sumDyXh = 0;
-                for (int q = 0; q < cols; q++) {
-                    double dy = gys[base + q] * (g == null ? 1.0 : g[q]);
-                    double xh = (xs[base + q] - mu) * inv;
-                    sumDy += dy;
-                    sumDyXh += dy * xh;
+                float muF = ms[r];
+                double inv = rs[r];
+                // Σ dy and Σ dy·(x − μ) with dy = gy·γ, four partial double sums each
+                double d0 = 0, d1 = 0, d2 = 0, d3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+                int q = 0;
+                for (; q + 4 <= cols; q += 4) {
+                    int i = base + q;
+                    double y0 = g == null ? gys[i] : gys[i] * g[q], y1 = g == null ? gys[i + 1] : gys[i + 1] * g[q + 1];
+                    double y2 = g == null ? gys[i + 2] : gys[i + 2] * g[q + 2], y3 = g == null ? gys[i + 3] : gys[i + 3] * g[q + 3];
+                    d0 += y0;
+                    d1 += y1;
+                    d2 += y2;
+                    d3 += y3;
+                    e0 += y0 * (xs[i] - muF);
+                    e1 += y1 * (xs[i + 1] - muF);
+                    e2 += y2 * (xs[i + 2] - muF);
+                    e3 += y3 * (xs[i + 3] - muF);
                 }
-                double mDy = sumDy / cols, mDyXh = sumDyXh / cols;
-                for (int q = 0; q < cols; q++) {
-                    double dy = gys[base + q] * (g == null ? 1.0 : g[q]);
-                    double xh = (xs[base + q] - mu) * inv;
-                    gxs[base + q] = (float) (inv * (dy - mDy - xh * mDyXh));
+                for (; q < cols; q++) {
+                    double y0 = g == null ? gys[base + q] : gys[base + q] * g[q];
+                    d0 += y0;
+                    e0 += y0 * (xs[base + q] - muF);
+                }
+                double mDy = ((d0 + d1) + (d2 + d3)) / cols, mDyXh = ((e0 + e1) + (e2 + e3)) * inv / cols;
+                // gx = inv·(dy − mean(dy) − x̂·mean(dy·x̂)) = inv·dy + bx·(x − μ) + k, in float per element
+                float invF = (float) inv, bx = (float) (-inv * inv * mDyXh), k = (float) (-inv * mDy);
+                if (g == null) {
+                    for (q = 0; q < cols; q++) gxs[base + q] = invF * gys[base + q] + bx * (xs[base + q] - muF) + k;
+                } else {
+                    for (q = 0; q < cols; q++) gxs[base + q] = invF * (gys[base + q] * g[q]) + bx * (xs[base + q] - muF) + k;
                 }
             }
         });
         if (gg != null || gb != null) {
-            par.forRange(cols, 64, (lo, hi) -> {
-                for (int q = lo; q < hi; q++) {
-                    double sg = 0, sb = 0;
+            // column sums over the rows, row by row over a chunk of columns (contiguous reads), in double
+            int chunk = 64;
+            par.forRange((cols + chunk - 1) / chunk, 1, (lo, hi) -> {
+                double[] sg = new double[chunk], sb = new double[chunk];
+                for (int cb = lo; cb < hi; cb++) {
+                    int q0 = cb * chunk, len = Math.min(chunk, cols - q0);
+                    java.util.Arrays.fill(sg, 0.0);
+                    java.util.Arrays.fill(sb, 0.0);
                     for (int r = 0; r < rows; r++) {
-                        double xh = (xs[r * cols + q] - ms[r]) * rs[r];
-                        sg += gys[r * cols + q] * xh;
-                        sb += gys[r * cols + q];
+                        int i0 = r * cols + q0;
+                        double mu = ms[r], inv = rs[r];
+                        for (int j = 0; j < len; j++) {
+                            sg[j] += gys[i0 + j] * ((xs[i0 + j] - mu) * inv);
+                            sb[j] += gys[i0 + j];
+                        }
                     }
-                    if (gg != null) gg[q] = (float) sg;
-                    if (gb != null) gb[q] = (float) sb;
+                    for (int j = 0; j < len; j++) {
+                        if (gg != null) gg[q0 + j] = (float) sg[j];
+                        if (gb != null) gb[q0 + j] = (float) sb[j];
+                    }
                 }
             });
         }
