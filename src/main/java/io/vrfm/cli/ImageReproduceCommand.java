@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
  * <p>{@code --quick} (two CPU cores, under 30 minutes — measured 17.2 min): {@link ImageRecipe#mnistQuick} (width 16, 2 + 2 ResNet
  * blocks, posterior width 8, batch 48, 500 steps), classifier 300 steps of 64, 300 samples per classifier-FID
  * (reference: the 1,000 held-out test digits), Dopri5 at rtol = atol = 1e-3, a 10 × 10 manifold with Euler 20 steps.
- * {@code --medium} (about 85 minutes on two cores): {@link ImageRecipe#mnistMedium} (torchcfm's MNIST UNet, width 32;
+ * {@code --medium} (61 minutes measured on two idle cores): {@link ImageRecipe#mnistMedium} (torchcfm's MNIST UNet, width 32;
  * 1,000 steps of 32, EMA 0.995), classifier 1,000 steps, 500 samples per classifier-FID, Euler {2, 5, 10}, no
  * Dopri5 row unless {@code --dopri5-tol} asks for one (a UNet Dopri5 sweep costs as much as the Euler rows together).
  * Full size: {@link ImageRecipe#mnistPaper} (100k steps of 256), classifier 3,000 steps, 10,000 samples against the
@@ -52,7 +52,7 @@ public final class ImageReproduceCommand implements Callable<Integer> {
     String dataset;
     @Option(names = "--quick", description = "the two-core configuration, under 30 minutes (default: off)") boolean quick;
     @Option(names = "--medium", description = "mnist|fashion-mnist: torchcfm's MNIST UNet (width 32), 1,000 steps of 32,"
-            + " about 85 minutes on two cores (default: off)") boolean medium;
+            + " about an hour on two cores (default: off)") boolean medium;
     @Option(names = "--data-dir", defaultValue = "data", description = "data folder (default: ${DEFAULT-VALUE})") Path dataDir;
     @Option(names = "--steps", description = "override the training steps of both models (default: the recipe's)") Integer steps;
     @Option(names = "--eval-samples", description = "samples per classifier-FID (default: 10000, medium 500, quick 300)") Integer evalSamples;

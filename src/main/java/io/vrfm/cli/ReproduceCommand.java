@@ -27,7 +27,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--medium", description = "mnist|fashion-mnist: torchcfm's MNIST UNet (width 32), 1,000 steps of 32,"
-            + " about 85 minutes on 2 CPU cores (default: off).")
+            + " about an hour on 2 CPU cores (default: off).")
     boolean medium;
 
     @Mixin
