@@ -20,8 +20,8 @@ final class CpuNorm {
         par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * cols;
-                double mu = sum(xs, base, cols) / cols;
-                double inv = 1.0 / Math.sqrt(sumSquaredDeviations(xs, base, cols, mu) / cols + eps);
+                double mu = PartialSums.sum(xs, base, cols) / cols;
+                double inv = 1.0 / Math.sqrt(PartialSums.sumSquaredDeviations(xs, base, cols, mu) / cols + eps);
                 float muF = (float) mu, invF = (float) inv;
                 ms[r] = muF;
                 rs[r] = invF;
@@ -113,8 +113,8 @@ final class CpuNorm {
         par.forRange(n * groups, Math.max(1, GRAIN / Math.max(1, groupSize)), (lo, hi) -> {
             for (int ng = lo; ng < hi; ng++) {
                 int base = ng * groupSize;
-                double mu = sum(xs, base, groupSize) / groupSize;
-                double inv = 1.0 / Math.sqrt(sumSquaredDeviations(xs, base, groupSize, mu) / groupSize + eps);
+                double mu = PartialSums.sum(xs, base, groupSize) / groupSize;
+                double inv = 1.0 / Math.sqrt(PartialSums.sumSquaredDeviations(xs, base, groupSize, mu) / groupSize + eps);
                 float muF = (float) mu;
                 ms[ng] = muF;
                 rs[ng] = (float) inv;
@@ -151,7 +151,7 @@ final class CpuNorm {
                 for (int ch = 0; ch < cpg; ch++) {
                     double gm = g == null ? 1.0 : g[c0 + ch];
                     int off = base + ch * hw;
-                    double sg = sum(gys, off, hw), sgx = sumProductCentred(gys, xs, off, hw, muF);
+                    double sg = PartialSums.sum(gys, off, hw), sgx = PartialSums.sumProductCentred(gys, xs, off, hw, muF);
                     sumGy[nc0 + ch] = sg;
                     sumGyXc[nc0 + ch] = sgx;
                     sumDy += gm * sg;
@@ -181,51 +181,5 @@ final class CpuNorm {
                 if (gb != null) gb[ch] = (float) sb;
             }
         }
-    }
-
-    /** Σ a[off..off+len) in double, four partial sums (a sequential double sum is bound by the add latency). */
-    static double sum(float[] a, int off, int len) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int q = off, end = off + len;
-        for (; q + 4 <= end; q += 4) {
-            s0 += a[q];
-            s1 += a[q + 1];
-            s2 += a[q + 2];
-            s3 += a[q + 3];
-        }
-        for (; q < end; q++) s0 += a[q];
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** Σ (a − mu)² over a[off..off+len) in double, four partial sums. */
-    static double sumSquaredDeviations(float[] a, int off, int len, double mu) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int q = off, end = off + len;
-        for (; q + 4 <= end; q += 4) {
-            double t0 = a[q] - mu, t1 = a[q + 1] - mu, t2 = a[q + 2] - mu, t3 = a[q + 3] - mu;
-            s0 += t0 * t0;
-            s1 += t1 * t1;
-            s2 += t2 * t2;
-            s3 += t3 * t3;
-        }
-        for (; q < end; q++) {
-            double t = a[q] - mu;
-            s0 += t * t;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** Σ w·(x − mu) over [off, off+len) in double, four partial sums. */
-    static double sumProductCentred(float[] w, float[] x, int off, int len, double mu) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int q = off, end = off + len;
-        for (; q + 4 <= end; q += 4) {
-            s0 += w[q] * (x[q] - mu);
-            s1 += w[q + 1] * (x[q + 1] - mu);
-            s2 += w[q + 2] * (x[q + 2] - mu);
-            s3 += w[q + 3] * (x[q + 3] - mu);
-        }
-        for (; q < end; q++) s0 += w[q] * (x[q] - mu);
-        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -20,14 +20,19 @@ final class CpuSoftmax {
                 int base = r * cols;
                 float m = Float.NEGATIVE_INFINITY;
                 for (int q = 0; q < cols; q++) m = Math.max(m, xs[base + q]);
-                double sum = 0;
-                for (int q = 0; q < cols; q++) sum += Math.exp(xs[base + q] - m);
-                if (log) {
+                if (log) {   // log-softmax (cross-entropy, the FID classifier): exp and log in double, as before
+                    double sum = 0;
+                    for (int q = 0; q < cols; q++) sum += Math.exp(xs[base + q] - m);
                     float lse = (float) (m + Math.log(sum));
                     for (int q = 0; q < cols; q++) ys[base + q] = xs[base + q] - lse;
                 } else {
-                    double inv = 1.0 / sum;
-                    for (int q = 0; q < cols; q++) ys[base + q] = (float) (Math.exp(xs[base + q] - m) * inv);
+                    // softmax (attention): one float exp per element, SIMD where the Vector API is present (the
+                    // same expf as the fused attention), stored and then scaled; the sum in double
+                    System.arraycopy(xs, base, ys, base, cols);
+                    int q = Sgemm.vectorized() ? UnaryVector.expShifted(ys, base, base + cols, m) : base;
+                    for (; q < base + cols; q++) ys[q] = UnaryMath.expf(ys[q] - m);
+                    float inv = (float) (1.0 / PartialSums.sum(ys, base, cols));
+                    for (q = base; q < base + cols; q++) ys[q] *= inv;
                 }
             }
         });
@@ -45,8 +50,8 @@ final class CpuSoftmax {
                         gxs[base + q] = (float) (gys[base + q] - Math.exp(ys[base + q]) * s);
                     }
                 } else {
-                    for (int q = 0; q < cols; q++) s += (double) gys[base + q] * ys[base + q];
-                    for (int q = 0; q < cols; q++) gxs[base + q] = (float) (ys[base + q] * (gys[base + q] - s));
+                    float sf = (float) PartialSums.sumProduct(gys, ys, base, cols);
+                    for (int q = base; q < base + cols; q++) gxs[q] = ys[q] * (gys[q] - sf);
                 }
             }
         });
