@@ -46,17 +46,24 @@ final class CpuElementwise {
 
     static void binary(BinaryOp op, Buffer a, int[] aStrides, Buffer b, int[] bStrides, Buffer out, int[] outShape, CpuParallel par) {
         float[] as = d(a), bs = d(b), os = d(out);
-        int rank = outShape.length;
-        if (rank == 0) {
+        if (outShape.length == 0) {
             os[0] = binaryScalar(op, as[0], bs[0]);
             return;
         }
+        // adjacent dimensions that both operands walk as one (contiguous, or broadcast together) become one: a
+        // per-channel bias over [N, C, H, W] runs as rows of H·W, not rows of W with an index decomposition each
+        int[][] merged = mergeDimensions(outShape, aStrides, bStrides);
+        outShape = merged[0];
+        aStrides = merged[1];
+        bStrides = merged[2];
+        int rank = outShape.length;
         int inner = outShape[rank - 1];
         int outer = 1;
         for (int k = 0; k < rank - 1; k++) {
             outer *= outShape[k];
         }
         int aIn = aStrides[rank - 1], bIn = bStrides[rank - 1];
+        int[] shape = outShape, aSt = aStrides, bSt = bStrides;
         if (outer == 1) {
             par.forRange(inner, GRAIN, (lo, hi) -> binaryRow(op, as, lo * aIn, aIn, bs, lo * bIn, bIn, os, lo, hi - lo));
             return;
@@ -65,14 +72,44 @@ final class CpuElementwise {
             for (int row = lo; row < hi; row++) {
                 int rem = row, aBase = 0, bBase = 0;
                 for (int k = rank - 2; k >= 0; k--) {
-                    int idx = rem % outShape[k];
-                    rem /= outShape[k];
-                    aBase += idx * aStrides[k];
-                    bBase += idx * bStrides[k];
+                    int idx = rem % shape[k];
+                    rem /= shape[k];
+                    aBase += idx * aSt[k];
+                    bBase += idx * bSt[k];
                 }
                 binaryRow(op, as, aBase, aIn, bs, bBase, bIn, os, row * inner, inner);
             }
         });
+    }
+
+    /**
+     * {@code {shape, aStrides, bStrides}} with every pair of adjacent dimensions merged where both operands step
+     * through them as through one ({@code stride[k] == stride[k+1]·shape[k+1]} for each: contiguous, or both 0).
+     */
+    static int[][] mergeDimensions(int[] shape, int[] aStrides, int[] bStrides) {
+        int rank = shape.length;
+        int[] sh = new int[rank], sa = new int[rank], sb = new int[rank];
+        int n = 0;
+        sh[0] = shape[rank - 1];
+        sa[0] = aStrides[rank - 1];
+        sb[0] = bStrides[rank - 1];
+        for (int k = rank - 2; k >= 0; k--) {
+            if (aStrides[k] == sa[n] * sh[n] && bStrides[k] == sb[n] * sh[n]) {
+                sh[n] *= shape[k];
+            } else {
+                n++;
+                sh[n] = shape[k];
+                sa[n] = aStrides[k];
+                sb[n] = bStrides[k];
+            }
+        }
+        int[][] out = new int[3][n + 1];
+        for (int j = 0; j <= n; j++) {   // back to outermost-first
+            out[0][j] = sh[n - j];
+            out[1][j] = sa[n - j];
+            out[2][j] = sb[n - j];
+        }
+        return out;
     }
 
     private static float binaryScalar(BinaryOp op, float a, float b) {
@@ -93,6 +130,12 @@ final class CpuElementwise {
             case ADD:
                 if (as == 1 && bs == 1) {
                     for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] + b[bi + k];
+                } else if (as == 1 && bs == 0) {   // a broadcast b (a bias per channel): a loop C2 vectorises
+                    float v = b[bi];
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] + v;
+                } else if (as == 0 && bs == 1) {
+                    float v = a[ai];
+                    for (int k = 0; k < len; k++) o[oi + k] = v + b[bi + k];
                 } else {
                     for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] + b[bi + k * bs];
                 }
@@ -103,6 +146,12 @@ final class CpuElementwise {
             case MUL:
                 if (as == 1 && bs == 1) {
                     for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] * b[bi + k];
+                } else if (as == 1 && bs == 0) {
+                    float v = b[bi];
+                    for (int k = 0; k < len; k++) o[oi + k] = a[ai + k] * v;
+                } else if (as == 0 && bs == 1) {
+                    float v = a[ai];
+                    for (int k = 0; k < len; k++) o[oi + k] = v * b[bi + k];
                 } else {
                     for (int k = 0; k < len; k++) o[oi + k] = a[ai + k * as] * b[bi + k * bs];
                 }
