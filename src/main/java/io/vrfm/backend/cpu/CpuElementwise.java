@@ -53,17 +53,14 @@ final class CpuElementwise {
         // adjacent dimensions that both operands walk as one (contiguous, or broadcast together) become one: a
         // per-channel bias over [N, C, H, W] runs as rows of H·W, not rows of W with an index decomposition each
         int[][] merged = mergeDimensions(outShape, aStrides, bStrides);
-        outShape = merged[0];
-        aStrides = merged[1];
-        bStrides = merged[2];
-        int rank = outShape.length;
-        int inner = outShape[rank - 1];
+        int[] shape = merged[0], aSt = merged[1], bSt = merged[2];
+        int rank = shape.length;
+        int inner = shape[rank - 1];
         int outer = 1;
         for (int k = 0; k < rank - 1; k++) {
-            outer *= outShape[k];
+            outer *= shape[k];
         }
-        int aIn = aStrides[rank - 1], bIn = bStrides[rank - 1];
-        int[] shape = outShape, aSt = aStrides, bSt = bStrides;
+        int aIn = aSt[rank - 1], bIn = bSt[rank - 1];
         if (outer == 1) {
             par.forRange(inner, GRAIN, (lo, hi) -> binaryRow(op, as, lo * aIn, aIn, bs, lo * bIn, bIn, os, lo, hi - lo));
             return;
