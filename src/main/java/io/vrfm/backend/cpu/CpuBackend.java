@@ -30,8 +30,9 @@ public final class CpuBackend implements Backend {
 
     /**
      * Released buffers kept for reuse (see {@link CpuBufferPool}); null when reuse is off. On by default, holding up
-     * to a quarter of the maximum heap; {@code -Dvrfm.cpu.pool=false} turns it off, {@code -Dvrfm.cpu.poison=true}
-     * fills released buffers with NaN (to find a use after release).
+     * to three quarters of the maximum heap, softly (the collector reclaims them when the heap runs short);
+     * {@code -Dvrfm.cpu.pool=false} turns it off, {@code -Dvrfm.cpu.poison=true} fills released buffers with NaN (to
+     * find a use after release).
      */
     private final CpuBufferPool pool;
 
@@ -50,7 +51,7 @@ public final class CpuBackend implements Backend {
      */
     public CpuBackend(int threads, boolean reuseBuffers, boolean poisonReleased) {
         this.par = new CpuParallel(threads);
-        this.pool = reuseBuffers ? new CpuBufferPool(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES,
+        this.pool = reuseBuffers ? new CpuBufferPool(Runtime.getRuntime().maxMemory() * 3 / 4 / Float.BYTES,
                 poisonReleased) : null;
     }
 
