@@ -17,9 +17,13 @@ exp(logvar/2) eps; loss = MSE (mean) [+ 1e-3 * KL summed over the latent, mean o
 global gradient norm; AdamW (lr 1e-3, betas 0.9/0.999, eps 1e-8, weight decay 0.01). x1 is a fixed random batch.
 
 Usage: /usr/bin/python3 bench/mnist_resnet_step_torch.py [--method rfm|vrfm] [--threads 2] [--batch 64]
-                                                         [--width 64] [--blocks 5] [--iters 5]
+                                                         [--width 64] [--blocks 5] [--iters 5] [--conv-in-step]
 Prints two lines: 'params <method> <velocity> <posterior> <total>' and 'images/s <method> <value>' (best of
---repeats timed runs of --iters steps after --warmup steps).
+--repeats timed runs of --iters steps after --warmup steps). With --conv-in-step, one more step runs under
+torch.profiler and a third line gives the convolutions' rate inside it: 'conv-in-step <method> forward=<GFLOP/s>
+backward=<GFLOP/s> seconds=<per step>' (aten::convolution and aten::convolution_backward, CPU time total; backward
+covers the data and filter gradients together, as PyTorch computes them in one op; its flops count the data
+gradient only where the convolution's input needs one).
 """
 import argparse
 import math
@@ -142,6 +146,7 @@ def main():
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--conv-in-step", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -184,6 +189,31 @@ def main():
           f" {a.blocks}", file=sys.stderr)
     print(f"params {a.method} {count(velocity)} {count(posterior)} {count(velocity) + count(posterior)}")
     print(f"images/s {a.method} {best:.2f}", flush=True)
+    if a.conv_in_step:
+        conv_in_step(a.method, step, [m for net in (velocity, posterior) if net is not None for m in net.modules()
+                                      if isinstance(m, nn.Conv2d)])
+
+
+def conv_in_step(method, step, convs):
+    """One step under torch.profiler: the convolutions' GFLOP/s inside it (see the module docstring)."""
+    from torch.profiler import profile, ProfilerActivity
+    flops = {"fwd": 0.0, "bwd": 0.0}
+
+    def hook(m, inp, out):
+        n, k, oh, ow = out.shape
+        f = 2.0 * n * k * m.in_channels * m.kernel_size[0] * m.kernel_size[1] * oh * ow
+        flops["fwd"] += f
+        flops["bwd"] += f * (2 if inp[0].requires_grad else 1)
+
+    handles = [m.register_forward_hook(hook) for m in convs]
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        step()
+    for h in handles:
+        h.remove()
+    us = {e.key: e.cpu_time_total for e in prof.key_averages()}
+    fwd, bwd = us.get("aten::convolution", 0.0) / 1e6, us.get("aten::convolution_backward", 0.0) / 1e6
+    print(f"conv-in-step {method} forward={flops['fwd'] / fwd / 1e9:.1f} backward={flops['bwd'] / bwd / 1e9:.1f}"
+          f" seconds={fwd + bwd:.4f}", flush=True)
 
 
 if __name__ == "__main__":

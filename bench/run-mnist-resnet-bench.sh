@@ -3,7 +3,8 @@
 # posterior) in images/s, vrfm4j (JMH, bench/src/main/java/io/vrfm/bench/MnistResNetStepBench.java) against PyTorch
 # (bench/mnist_resnet_step_torch.py, the same networks and step), and the 3x3 convolution at the net's shape
 # (28x28, C = K = WIDTH, batch BATCH) in GFLOP/s per direction, vrfm4j's Backend conv primitives (ConvBench) against
-# PyTorch (bench/conv_torch.py). Same thread count on both sides; ratio = vrfm4j / PyTorch (above 1: vrfm4j faster).
+# PyTorch (bench/conv_torch.py), and every convolution's rate inside the step (vrfm4j: the backend's ConvTimes over
+# the last measured iteration; PyTorch: torch.profiler over one step). Same thread count on both sides; ratio = vrfm4j / PyTorch (above 1: vrfm4j faster).
 # Checks that both sides' models count the same parameters (exits 1 when not).
 # Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-mnist-resnet-bench.sh [THREADS] [BATCH] [WIDTH] [BLOCKS]
@@ -44,7 +45,7 @@ echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)'): conv (
   >"$out/torch-conv.txt"
 for m in rfm vrfm; do
   "$python" "$root/bench/mnist_resnet_step_torch.py" --method "$m" --threads "$threads" --batch "$batch" \
-    --width "$width" --blocks "$blocks" --iters 2 --warmup 1 --repeats 3 >>"$out/torch-step.txt"
+    --width "$width" --blocks "$blocks" --iters 2 --warmup 1 --repeats 3 --conv-in-step >>"$out/torch-step.txt"
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%H:%M UTC')" >&2
 
@@ -63,13 +64,19 @@ step = {r["params"]["method"]: r["primaryMetric"]["score"] * batch
 flop = 2.0 * batch * width * width * 9 * 28 * 28
 conv = {r["params"]["pass"]: r["primaryMetric"]["score"] * flop / 1e9
         for r in json.load(open(os.path.join(out, "conv.json")))}
-torch_step, torch_params, torch_conv = {}, {}, {}
+in_step = {}
+for m in re.finditer(r"# conv in step method=(\w+) forward=([\d.]+) backward-data=([\d.]+) backward-filter=([\d.]+)"
+                     r" backward=([\d.]+) seconds=([\d.]+)", log):
+    in_step[m.group(1)] = [float(m.group(i)) for i in range(2, 7)]   # the last iteration's (a measured one)
+torch_step, torch_params, torch_conv, torch_in_step = {}, {}, {}, {}
 for line in open(os.path.join(out, "torch-step.txt")):
     f = line.split()
     if f and f[0] == "images/s":
         torch_step[f[1]] = float(f[2])
     elif f and f[0] == "params":
         torch_params[f[1]] = [int(v) for v in f[2:5]]
+    elif f and f[0] == "conv-in-step":
+        torch_in_step[f[1]] = dict(kv.split("=") for kv in f[2:])
 for line in open(os.path.join(out, "torch-conv.txt")):
     f = line.split()
     if len(f) == 2:
@@ -94,6 +101,16 @@ for p in ("fwd", "bwd-data", "bwd-filter"):
     j, t = conv.get(p), torch_conv.get(p)
     if j is not None and t is not None:
         print(f"| {p} | {j:.1f} | {t:.1f} | {j / t:.2f} |")
+print()
+print("| convolutions inside the step (GFLOP/s; seconds per step) | vrfm4j forward | vrfm4j backward (data / filter)"
+      " | PyTorch forward | PyTorch backward | ratio forward / backward |")
+print("|---|---:|---:|---:|---:|---:|")
+for m in ("rfm", "vrfm"):
+    j, t = in_step.get(m), torch_in_step.get(m)
+    if j is not None and t is not None:
+        tf, tb = float(t["forward"]), float(t["backward"])
+        print(f"| {m} ({j[4]:.2f} s vs {float(t['seconds']):.2f} s) | {j[0]:.1f} | {j[3]:.1f} ({j[1]:.1f} / {j[2]:.1f})"
+              f" | {tf:.1f} | {tb:.1f} | {j[0] / tf:.2f} / {j[3] / tb:.2f} |")
 print()
 bad = [m for m in ("rfm", "vrfm") if java_params.get(m) != torch_params.get(m)]
 for m in ("rfm", "vrfm"):

@@ -1,6 +1,7 @@
 package io.vrfm.bench;
 
 import io.vrfm.backend.Backend;
+import io.vrfm.backend.cpu.ConvTimes;
 import io.vrfm.backend.cpu.CpuBackend;
 import io.vrfm.flow.FlowModel;
 import io.vrfm.flow.FlowTrainer;
@@ -89,8 +90,40 @@ public class MnistResNetStepBench {
                 "batch", batch));
     }
 
+    /** Steps run in the current iteration (for the per-step convolution time printed after it). */
+    private long steps;
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        steps = 0;
+        if (be instanceof CpuBackend cpu) {
+            cpu.convTimes().reset();
+        }
+    }
+
+    /**
+     * After each iteration, the convolutions' rate inside the step, per pass, and their share of it: the line
+     * {@code # conv in step method=… forward=GFLOP/s backward-data=… backward-filter=… backward=… seconds=per step
+     * steps=…} (backward: both backward passes together, as PyTorch reports them)
+     * (the script keeps each method's last, a measured iteration).
+     */
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        if (be instanceof CpuBackend cpu && steps > 0) {
+            ConvTimes t = cpu.convTimes();
+            long bwdFlops = t.flops(ConvTimes.Pass.BACKWARD_DATA) + t.flops(ConvTimes.Pass.BACKWARD_FILTER);
+            long bwdNanos = t.nanos(ConvTimes.Pass.BACKWARD_DATA) + t.nanos(ConvTimes.Pass.BACKWARD_FILTER);
+            System.out.printf(Locale.ROOT, "# conv in step method=%s forward=%.1f backward-data=%.1f"
+                    + " backward-filter=%.1f backward=%.1f seconds=%.4f steps=%d%n", method,
+                    t.gflops(ConvTimes.Pass.FORWARD), t.gflops(ConvTimes.Pass.BACKWARD_DATA),
+                    t.gflops(ConvTimes.Pass.BACKWARD_FILTER), bwdNanos == 0 ? 0 : (double) bwdFlops / bwdNanos,
+                    t.seconds() / steps, steps);
+        }
+    }
+
     @Benchmark
     public double step() {
+        steps++;
         double loss = trainer.step().total();
         be.synchronize();
         return loss;

@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     private final CpuParallel par;
     private final CpuParallel serial = new CpuParallel(1);
     private final java.util.concurrent.atomic.LongAdder gemmFlops = new java.util.concurrent.atomic.LongAdder();
+    private final ConvTimes convTimes = new ConvTimes();
 
     /**
      * Released buffers kept for reuse (see {@link CpuBufferPool}); null when reuse is off. On by default, holding up
@@ -67,6 +68,11 @@ public final class CpuBackend implements Backend {
     /** Floating-point operations ({@code 2·m·n·k} per product) of every {@link #gemm} so far. */
     public long gemmFlops() {
         return gemmFlops.sum();
+    }
+
+    /** Calls, flops and time of this backend's convolutions per pass (for benchmarks: their rate inside a step). */
+    public ConvTimes convTimes() {
+        return convTimes;
     }
 
     @Override
@@ -272,17 +278,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2d(Buffer x, Buffer w, Buffer y, ConvShape s) {
+        long t0 = System.nanoTime();
         CpuConv.forward(d(x), d(w), d(y), s, par);
+        convTimes.add(ConvTimes.Pass.FORWARD, s, System.nanoTime() - t0);
     }
 
     @Override
     public void conv2dBackwardData(Buffer gy, Buffer w, Buffer gx, ConvShape s) {
+        long t0 = System.nanoTime();
         CpuConv.backwardData(d(gy), d(w), d(gx), s, par);
+        convTimes.add(ConvTimes.Pass.BACKWARD_DATA, s, System.nanoTime() - t0);
     }
 
     @Override
     public void conv2dBackwardFilter(Buffer x, Buffer gy, Buffer gw, ConvShape s) {
+        long t0 = System.nanoTime();
         CpuConv.backwardFilter(d(x), d(gy), d(gw), s, par);
+        convTimes.add(ConvTimes.Pass.BACKWARD_FILTER, s, System.nanoTime() - t0);
     }
 
     @Override
