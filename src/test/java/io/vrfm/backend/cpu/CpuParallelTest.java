@@ -1,0 +1,119 @@
+package io.vrfm.backend.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuParallelTest {
+
+    @Test
+    void everyIndexRunsOnceInChunksOfTheCeilingStep() {
+        CpuParallel par = new CpuParallel(3);
+        try {
+            for (int n : new int[] {1, 2, 3, 7, 10, 1000}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                Set<Integer> starts = ConcurrentHashMap.newKeySet();
+                par.forRange(n, 1, (from, to) -> {
+                    starts.add(from);
+                    for (int i = from; i < to; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, hits.get(i), "index " + i + " of " + n);
+                }
+                int chunks = Math.min(3, n), step = (n + chunks - 1) / chunks;
+                for (int s : starts) {
+                    assertEquals(0, s % step, "chunk start " + s + " of " + n);
+                }
+            }
+        } finally {
+            par.shutdown();
+        }
+    }
+
+    /** Two threads: the caller and one worker run the two chunks at the same time. */
+    @Test
+    void theCallerRunsAChunkBesideOneWorker() throws Exception {
+        CpuParallel par = new CpuParallel(2);
+        try {
+            CountDownLatch bothStarted = new CountDownLatch(2);
+            Set<Thread> ran = ConcurrentHashMap.newKeySet();
+            AtomicInteger timedOut = new AtomicInteger();
+            par.forRange(2, 1, (from, to) -> {
+                ran.add(Thread.currentThread());
+                bothStarted.countDown();
+                try {
+                    if (!bothStarted.await(10, TimeUnit.SECONDS)) {
+                        timedOut.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertEquals(0, timedOut.get(), "the two chunks did not run at the same time");
+            assertEquals(2, ran.size());
+            assertTrue(ran.contains(Thread.currentThread()), "the caller ran no chunk: " + ran);
+            assertEquals(1, par.regions());
+        } finally {
+            par.shutdown();
+        }
+    }
+
+    @Test
+    void aRangeStartedInsideARegionRunsInline() {
+        CpuParallel par = new CpuParallel(2);
+        try {
+            AtomicInteger inner = new AtomicInteger();
+            par.forRange(2, 1, (from, to) -> {
+                Thread outer = Thread.currentThread();
+                par.forRange(100, 1, (a, b) -> {
+                    assertSame(outer, Thread.currentThread());
+                    inner.addAndGet(b - a);
+                });
+            });
+            assertEquals(200, inner.get());
+            assertEquals(1, par.regions());
+        } finally {
+            par.shutdown();
+        }
+    }
+
+    @Test
+    void aFailingChunkIsRethrownAfterEveryChunkHasFinished() {
+        CpuParallel par = new CpuParallel(2);
+        try {
+            AtomicInteger finished = new AtomicInteger();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                    par.forRange(2, 1, (from, to) -> {
+                        if (from == 0) {
+                            throw new IllegalArgumentException("chunk 0");
+                        }
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException ie) {
+                            Thread.currentThread().interrupt();
+                        }
+                        finished.incrementAndGet();
+                    }));
+            assertEquals("chunk 0", e.getMessage());
+            assertEquals(1, finished.get(), "forRange returned before the other chunk finished");
+            // the pool is still usable
+            AtomicInteger sum = new AtomicInteger();
+            par.forRange(10, 1, (a, b) -> sum.addAndGet(b - a));
+            assertEquals(10, sum.get());
+        } finally {
+            par.shutdown();
+        }
+    }
+}
