@@ -24,4 +24,7 @@ public record ConvShape(int n, int c, int h, int w, int k, int r, int s, int str
     public long weightSize() { return (long) k * c * r * s; }
 
     public long outputSize() { return (long) n * k * outH() * outW(); }
+
+    /** Flops of one pass (forward, backward data or backward filter): 2·n·k·c·r·s·outH·outW. */
+    public long flops() { return 2L * outputSize() * c * r * s; }
 }

@@ -111,12 +111,11 @@ public class MnistResNetStepBench {
     public void endIteration() {
         if (be instanceof CpuBackend cpu && steps > 0) {
             ConvTimes t = cpu.convTimes();
-            long bwdFlops = t.flops(ConvTimes.Pass.BACKWARD_DATA) + t.flops(ConvTimes.Pass.BACKWARD_FILTER);
-            long bwdNanos = t.nanos(ConvTimes.Pass.BACKWARD_DATA) + t.nanos(ConvTimes.Pass.BACKWARD_FILTER);
             System.out.printf(Locale.ROOT, "# conv in step method=%s forward=%.1f backward-data=%.1f"
                     + " backward-filter=%.1f backward=%.1f seconds=%.4f steps=%d%n", method,
                     t.gflops(ConvTimes.Pass.FORWARD), t.gflops(ConvTimes.Pass.BACKWARD_DATA),
-                    t.gflops(ConvTimes.Pass.BACKWARD_FILTER), bwdNanos == 0 ? 0 : (double) bwdFlops / bwdNanos,
+                    t.gflops(ConvTimes.Pass.BACKWARD_FILTER),
+                    t.gflops(ConvTimes.Pass.BACKWARD_DATA, ConvTimes.Pass.BACKWARD_FILTER),
                     t.seconds() / steps, steps);
         }
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Calls, flops and wall-clock time of a {@link CpuBackend}'s convolutions, per pass, since it was created or last
  * {@link #reset}: what a benchmark needs to say how fast the convolutions run <em>inside</em> a training step (at its
  * real shapes, with its operands wherever the step left them) rather than in isolation. A pass costs
- * {@code 2·n·k·c·r·s·outH·outW} flops. Two clock reads per convolution; the counters are safe to read while the
+ * {@link ConvShape#flops()}. Two clock reads per convolution; the counters are safe to read while the
  * backend runs.
  */
 public final class ConvTimes {
@@ -41,14 +41,9 @@ public final class ConvTimes {
         return a;
     }
 
-    /** The flops of one pass of this convolution (each pass costs the same). */
-    public static long flops(ConvShape s) {
-        return 2L * s.n() * s.k() * s.c() * s.r() * s.s() * s.outH() * s.outW();
-    }
-
     void add(Pass pass, ConvShape s, long elapsedNanos) {
         calls[pass.ordinal()].increment();
-        flops[pass.ordinal()].add(flops(s));
+        flops[pass.ordinal()].add(s.flops());
         nanos[pass.ordinal()].add(elapsedNanos);
     }
 
@@ -64,10 +59,14 @@ public final class ConvTimes {
         return nanos[pass.ordinal()].sum();
     }
 
-    /** GFLOP/s of this pass so far (0 before its first call). */
-    public double gflops(Pass pass) {
-        long t = nanos(pass);
-        return t == 0 ? 0 : (double) flops(pass) / t;
+    /** GFLOP/s of these passes together so far (0 before their first call). */
+    public double gflops(Pass... passes) {
+        long f = 0, t = 0;
+        for (Pass p : passes) {
+            f += flops(p);
+            t += nanos(p);
+        }
+        return t == 0 ? 0 : (double) f / t;
     }
 
     /** Seconds spent in every pass together. */

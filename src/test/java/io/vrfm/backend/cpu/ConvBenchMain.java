@@ -52,7 +52,7 @@ public final class ConvBenchMain {
             Random rnd = new Random(1);
             float[] x = fill(rnd, (int) s.inputSize()), w = fill(rnd, (int) s.weightSize());
             float[] y = fill(rnd, (int) s.outputSize()), gx = new float[x.length], gw = new float[w.length];
-            double flop = 2.0 * s.outputSize() * s.c() * s.r() * s.s();
+            double flop = s.flops();
             StringBuilder line = new StringBuilder(String.format("%-26s", spec));
             String only = System.getProperty("pass", "");
             for (int p = 0; p < 3; p++) {

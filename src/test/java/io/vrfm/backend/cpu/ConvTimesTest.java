@@ -20,7 +20,7 @@ class ConvTimesTest {
         assertEquals(3, s.outH());
         assertEquals(3, s.outW());
         long perPass = 2L * 2 * 4 * 3 * 3 * 3 * 3 * 3;   // 2·n·k·c·r·s·outH·outW
-        assertEquals(perPass, ConvTimes.flops(s));
+        assertEquals(perPass, s.flops());
         Buffer x = be.allocate(s.inputSize()), w = be.allocate(s.weightSize()), y = be.allocate(s.outputSize());
         be.conv2d(x, w, y, s);
         be.conv2d(x, w, y, s);
@@ -36,6 +36,8 @@ class ConvTimesTest {
             assertTrue(t.nanos(p) > 0, p.label());
             assertEquals((double) t.flops(p) / t.nanos(p), t.gflops(p), 1e-12);
         }
+        assertEquals((double) (t.flops(BACKWARD_DATA) + t.flops(BACKWARD_FILTER))
+                / (t.nanos(BACKWARD_DATA) + t.nanos(BACKWARD_FILTER)), t.gflops(BACKWARD_DATA, BACKWARD_FILTER), 1e-12);
         assertTrue(t.seconds() > 0);
         t.reset();
         for (ConvTimes.Pass p : ConvTimes.Pass.values()) {

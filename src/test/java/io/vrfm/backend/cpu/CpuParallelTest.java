@@ -1,7 +1,10 @@
 package io.vrfm.backend.cpu;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,104 +19,102 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CpuParallelTest {
 
+    private final List<CpuParallel> pools = new ArrayList<>();
+
+    /** A pool of {@code threads}, shut down after the test. */
+    private CpuParallel pool(int threads) {
+        CpuParallel par = new CpuParallel(threads);
+        pools.add(par);
+        return par;
+    }
+
+    @AfterEach
+    void shutDown() {
+        pools.forEach(CpuParallel::shutdown);
+    }
+
     @Test
     void everyIndexRunsOnceInChunksOfTheCeilingStep() {
-        CpuParallel par = new CpuParallel(3);
-        try {
-            for (int n : new int[] {1, 2, 3, 7, 10, 1000}) {
-                AtomicIntegerArray hits = new AtomicIntegerArray(n);
-                Set<Integer> starts = ConcurrentHashMap.newKeySet();
-                par.forRange(n, 1, (from, to) -> {
-                    starts.add(from);
-                    for (int i = from; i < to; i++) {
-                        hits.incrementAndGet(i);
-                    }
-                });
-                for (int i = 0; i < n; i++) {
-                    assertEquals(1, hits.get(i), "index " + i + " of " + n);
+        CpuParallel par = pool(3);
+        for (int n : new int[] {1, 2, 3, 7, 10, 1000}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            Set<Integer> starts = ConcurrentHashMap.newKeySet();
+            par.forRange(n, 1, (from, to) -> {
+                starts.add(from);
+                for (int i = from; i < to; i++) {
+                    hits.incrementAndGet(i);
                 }
-                int chunks = Math.min(3, n), step = (n + chunks - 1) / chunks;
-                for (int s : starts) {
-                    assertEquals(0, s % step, "chunk start " + s + " of " + n);
-                }
+            });
+            for (int i = 0; i < n; i++) {
+                assertEquals(1, hits.get(i), "index " + i + " of " + n);
             }
-        } finally {
-            par.shutdown();
+            int chunks = Math.min(3, n), step = (n + chunks - 1) / chunks;
+            for (int s : starts) {
+                assertEquals(0, s % step, "chunk start " + s + " of " + n);
+            }
         }
     }
 
     /** Two threads: the caller and one worker run the two chunks at the same time. */
     @Test
     void theCallerRunsAChunkBesideOneWorker() throws Exception {
-        CpuParallel par = new CpuParallel(2);
-        try {
-            CountDownLatch bothStarted = new CountDownLatch(2);
-            Set<Thread> ran = ConcurrentHashMap.newKeySet();
-            AtomicInteger timedOut = new AtomicInteger();
-            par.forRange(2, 1, (from, to) -> {
-                ran.add(Thread.currentThread());
-                bothStarted.countDown();
-                try {
-                    if (!bothStarted.await(10, TimeUnit.SECONDS)) {
-                        timedOut.incrementAndGet();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        CpuParallel par = pool(2);
+        CountDownLatch bothStarted = new CountDownLatch(2);
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        AtomicInteger timedOut = new AtomicInteger();
+        par.forRange(2, 1, (from, to) -> {
+            ran.add(Thread.currentThread());
+            bothStarted.countDown();
+            try {
+                if (!bothStarted.await(10, TimeUnit.SECONDS)) {
+                    timedOut.incrementAndGet();
                 }
-            });
-            assertEquals(0, timedOut.get(), "the two chunks did not run at the same time");
-            assertEquals(2, ran.size());
-            assertTrue(ran.contains(Thread.currentThread()), "the caller ran no chunk: " + ran);
-            assertEquals(1, par.regions());
-        } finally {
-            par.shutdown();
-        }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertEquals(0, timedOut.get(), "the two chunks did not run at the same time");
+        assertEquals(2, ran.size());
+        assertTrue(ran.contains(Thread.currentThread()), "the caller ran no chunk: " + ran);
+        assertEquals(1, par.regions());
     }
 
     @Test
     void aRangeStartedInsideARegionRunsInline() {
-        CpuParallel par = new CpuParallel(2);
-        try {
-            AtomicInteger inner = new AtomicInteger();
-            par.forRange(2, 1, (from, to) -> {
-                Thread outer = Thread.currentThread();
-                par.forRange(100, 1, (a, b) -> {
-                    assertSame(outer, Thread.currentThread());
-                    inner.addAndGet(b - a);
-                });
+        CpuParallel par = pool(2);
+        AtomicInteger inner = new AtomicInteger();
+        par.forRange(2, 1, (from, to) -> {
+            Thread outer = Thread.currentThread();
+            par.forRange(100, 1, (a, b) -> {
+                assertSame(outer, Thread.currentThread());
+                inner.addAndGet(b - a);
             });
-            assertEquals(200, inner.get());
-            assertEquals(1, par.regions());
-        } finally {
-            par.shutdown();
-        }
+        });
+        assertEquals(200, inner.get());
+        assertEquals(1, par.regions());
     }
 
     @Test
     void aFailingChunkIsRethrownAfterEveryChunkHasFinished() {
-        CpuParallel par = new CpuParallel(2);
-        try {
-            AtomicInteger finished = new AtomicInteger();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                    par.forRange(2, 1, (from, to) -> {
-                        if (from == 0) {
-                            throw new IllegalArgumentException("chunk 0");
-                        }
-                        try {
-                            Thread.sleep(50);
-                        } catch (InterruptedException ie) {
-                            Thread.currentThread().interrupt();
-                        }
-                        finished.incrementAndGet();
-                    }));
-            assertEquals("chunk 0", e.getMessage());
-            assertEquals(1, finished.get(), "forRange returned before the other chunk finished");
-            // the pool is still usable
-            AtomicInteger sum = new AtomicInteger();
-            par.forRange(10, 1, (a, b) -> sum.addAndGet(b - a));
-            assertEquals(10, sum.get());
-        } finally {
-            par.shutdown();
-        }
+        CpuParallel par = pool(2);
+        AtomicInteger finished = new AtomicInteger();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                par.forRange(2, 1, (from, to) -> {
+                    if (from == 0) {
+                        throw new IllegalArgumentException("chunk 0");
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                    finished.incrementAndGet();
+                }));
+        assertEquals("chunk 0", e.getMessage());
+        assertEquals(1, finished.get(), "forRange returned before the other chunk finished");
+        // the pool is still usable
+        AtomicInteger sum = new AtomicInteger();
+        par.forRange(10, 1, (a, b) -> sum.addAndGet(b - a));
+        assertEquals(10, sum.get());
     }
 }
