@@ -93,9 +93,10 @@ public final class FlowLosses {
      * Consistency flow matching: {@code f(x_s, s) = x_s + (e − s)·v_θ(x_s, s)} with {@code e} the end of the segment
      * (of {@code N} equal segments of [0, 1]) that holds {@code t}; {@code r = min(t + Δ, 1)} on the same straight
      * line (same {@code x0}, {@code x1}). Loss per sample {@code ‖f_t − f_r‖² + α‖v_t − v_r‖²}, where the {@code r}
-     * side carries no gradient: for {@code r ≥ boundary} it is the line's point at {@code e} (and the velocity term is
-     * off), otherwise {@code f(x_r, r)} with the current weights (the reference code uses an EMA copy) and the velocity
-     * term is on when {@code e − t > 1.01·Δ}.
+     * side carries no gradient: for {@code r ≥ boundary} it is the line's point at {@code e}, otherwise
+     * {@code f(x_r, r)} from the current weights (as in the reference code's {@code losses.py}: the same model, under
+     * {@code no_grad}; its EMA copy serves only evaluation). The velocity term is on when {@code t < boundary} and
+     * {@code e − t > 1.01·Δ} (the reference masks by {@code t}, not {@code r}).
      */
     public static Loss consistency(VelocityField field, Interpolant.Batch b, ConsistencyConfig cfg, float boundary,
                                    Reduction reduction) {
@@ -113,7 +114,7 @@ public final class FlowLosses {
             boolean model = r[i] < boundary;
             useModel[i] = model ? 1f : 0f;
             useLine[i] = model ? 0f : 1f;
-            vMask[i] = model && end - t[i] > 1.01f * cfg.delta() ? 1f : 0f;
+            vMask[i] = t[i] < boundary && end - t[i] > 1.01f * cfg.delta() ? 1f : 0f;
         }
         var be = b.t().backend();
         int[] col = colShape(b.xt());

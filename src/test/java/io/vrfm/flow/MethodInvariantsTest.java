@@ -296,9 +296,10 @@ class MethodInvariantsTest {
     }
 
     /**
-     * Stage 2 of consistency FM: for {@code r < boundary} the target is the model's own {@code f(x_r, r)} and the
-     * velocity term is on; checked in value against the formula on a hand-made field, and zero for the exact straight
-     * field of a deterministic pair.
+     * Stage 2 of consistency FM: for {@code r < boundary} the target is the model's own {@code f(x_r, r)}; the
+     * velocity term is on for {@code t < boundary} away from the segment end, as in the reference code's mask (the
+     * sample at t = 0.87 has {@code r ≥ boundary > t}: line target, velocity term on); checked in value against the
+     * formula on a hand-made field, and zero for the exact straight field of a deterministic pair.
      */
     @Test
     void consistencyStageTwoUsesTheModelsOwnTarget() {
@@ -314,10 +315,11 @@ class MethodInvariantsTest {
                 return 0;
             }
         };
-        float[] x0 = {0.2f, -0.4f, 1.0f}, x1 = {1.5f, 0.3f, -2.0f}, t = {0.1f, 0.47f, 0.93f};
-        Interpolant.Batch b = Interpolant.at(Tensor.of(BE, x0, 3, 1), Tensor.of(BE, x1, 3, 1), Tensor.of(BE, t, 3));
+        float[] x0 = {0.2f, -0.4f, 1.0f, 0.6f}, x1 = {1.5f, 0.3f, -2.0f, -0.9f}, t = {0.1f, 0.47f, 0.93f, 0.87f};
+        int n = t.length;
+        Interpolant.Batch b = Interpolant.at(Tensor.of(BE, x0, n, 1), Tensor.of(BE, x1, n, 1), Tensor.of(BE, t, n));
         double lf = 0, lv = 0;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             double ti = t[i], ri = Math.min(ti + cfg.delta(), 1), end = ti < 0.5 ? 0.5 : 1.0;
             double xt = (1 - ti) * x0[i] + ti * x1[i], xr = (1 - ri) * x0[i] + ri * x1[i];
             double vt = ti * xt + 1, vr = ri * xr + 1;
@@ -325,13 +327,13 @@ class MethodInvariantsTest {
             boolean model = ri < cfg.stage2Boundary();
             double fr = model ? xr + (end - ri) * vr : (1 - end) * x0[i] + end * x1[i];
             lf += (ft - fr) * (ft - fr);
-            if (model && end - ti > 1.01 * cfg.delta()) {
+            if (ti < cfg.stage2Boundary() && end - ti > 1.01 * cfg.delta()) {
                 lv += (vt - vr) * (vt - vr);
             }
         }
         FlowLosses.Loss loss = FlowLosses.consistency(field, b, cfg, cfg.stage2Boundary(), Reduction.SUM);
-        assertEquals(lf / 3, loss.recon().item(), 1e-5, "stage-2 consistency term");
-        assertEquals(lf / 3 + cfg.alpha() * lv / 3, loss.total().item(), 1e-5, "stage-2 total with the velocity term");
+        assertEquals(lf / n, loss.recon().item(), 1e-5, "stage-2 consistency term");
+        assertEquals(lf / n + cfg.alpha() * lv / n, loss.total().item(), 1e-5, "stage-2 total with the velocity term");
         assertTrue(lv > 1e-4, "the velocity term must be exercised");
         // the exact field of the pair x1 = x0 + 2: every segment end agrees, both stages give 0
         VelocityField straight = new VelocityField() {
@@ -345,8 +347,8 @@ class MethodInvariantsTest {
                 return 0;
             }
         };
-        Tensor p0 = Tensor.of(BE, x0, 3, 1);
-        Interpolant.Batch sb = Interpolant.at(p0, p0.add(2f), Tensor.of(BE, t, 3));
+        Tensor p0 = Tensor.of(BE, x0, n, 1);
+        Interpolant.Batch sb = Interpolant.at(p0, p0.add(2f), Tensor.of(BE, t, n));
         for (float boundary : new float[]{0f, cfg.stage2Boundary()}) {
             assertEquals(0.0, FlowLosses.consistency(straight, sb, cfg, boundary, Reduction.SUM).total().item(), 1e-10,
                     "exact straight field, boundary " + boundary);
