@@ -56,6 +56,29 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * The engine uses one vector shape, the preferred one: a second {@code FloatVector} species in the process makes
+     * the GEMM kernel's vector calls polymorphic, C2 stops inlining them, and the step ran 4× slower (measured when
+     * {@code ReduceVector} first used {@code SPECIES_128}).
+     */
+    @Test
+    void mainSourcesUseOnlyThePreferredVectorSpecies() throws IOException {
+        Pattern otherSpecies = Pattern.compile("\\b(Float|Double|Int|Long|Short|Byte)Vector\\.SPECIES_(?!PREFERRED\\b)\\w+"
+                + "|\\bVectorShape\\.S_|\\bwithShape\\(|\\bSpeciesOfShape|\\bspecies\\(VectorShape");
+        List<String> problems = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(Path.of("src/main/java/io/vrfm/backend/cpu"))) {
+            for (Path p : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                String text = Files.readString(p);
+                Matcher m = otherSpecies.matcher(text);
+                while (m.find()) {
+                    problems.add(p.getFileName() + ":" + lineOf(text, m.start()) + ": " + m.group());
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), "use FloatVector.SPECIES_PREFERRED (and DoubleVector.SPECIES_PREFERRED for "
+                + "widening): " + problems);
+    }
+
     /** Every {@code kernels/*.cu} starts with {@code // CPU twin: io.vrfm.backend.cpu.CpuX}, and CpuX exists. */
     @Test
     void everyKernelFileNamesAnExistingCpuTwin() throws IOException {

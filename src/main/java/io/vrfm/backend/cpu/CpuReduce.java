@@ -35,32 +35,49 @@ final class CpuReduce {
             });
             return;
         }
-        // Reduce across rows: parallel over (outer, inner-chunk) so both tall and wide shapes use every core.
-        int chunk = Math.max(64, Math.min(inner, 1024));
-        int chunksPerOuter = (inner + chunk - 1) / chunk;
-        par.forRange(outer * chunksPerOuter, Math.max(1, GRAIN / Math.max(1, n * chunk)), (lo, hi) -> {
-            double[] acc = new double[chunk];
+        // Reduce across rows: parallel over (outer, block of COLUMN_BLOCK columns), so tall and wide shapes (a bias
+        // gradient [1000, 128] -> [128]) use every core. Each column is accumulated on its own, in row order, in
+        // double: the result does not depend on the blocking, the thread count or the vector width.
+        int blocksPerOuter = (inner + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        par.forRange(outer * blocksPerOuter, Math.max(1, GRAIN / Math.max(1, n * COLUMN_BLOCK)), (lo, hi) -> {
             for (int task = lo; task < hi; task++) {
-                int o = task / chunksPerOuter;
-                int c0 = (task % chunksPerOuter) * chunk;
-                int len = Math.min(chunk, inner - c0);
-                int base = o * n * inner + c0;
+                int o = task / blocksPerOuter;
+                int c0 = (task % blocksPerOuter) * COLUMN_BLOCK;
+                int len = Math.min(COLUMN_BLOCK, inner - c0);
+                int base = o * n * inner + c0, ob = o * inner + c0;
                 if (max) {
-                    java.util.Arrays.fill(acc, 0, len, Double.NEGATIVE_INFINITY);
-                    for (int j = 0; j < n; j++) {
-                        int row = base + j * inner;
-                        for (int k = 0; k < len; k++) acc[k] = Math.max(acc[k], xs[row + k]);
-                    }
+                    maxColumns(xs, base, n, inner, len, os, ob);
                 } else {
-                    java.util.Arrays.fill(acc, 0, len, 0.0);
-                    for (int j = 0; j < n; j++) {
-                        int row = base + j * inner;
-                        for (int k = 0; k < len; k++) acc[k] += xs[row + k];
-                    }
+                    sumColumns(xs, base, n, inner, len, os, ob);
                 }
-                int ob = o * inner + c0;
-                for (int k = 0; k < len; k++) os[ob + k] = (float) acc[k];
             }
         });
+    }
+
+    /** Columns per parallel task of the across-rows reduction: two 512-bit float vectors, four 256-bit ones. */
+    static final int COLUMN_BLOCK = 32;
+
+    /** Whether {@link ReduceVector} sums columns (not touched, hence not loaded, without the Vector API module). */
+    private static final boolean VECTOR_COLUMNS = Sgemm.vectorized() && ReduceVector.usable();
+
+    /**
+     * {@code os[ob + k] = Σ_j xs[base + j·inner + k]} for {@code k < len}, each column summed in double in row order;
+     * {@link ReduceVector} takes the columns it can in SIMD (the same sums, bit for bit), the rest are summed here.
+     */
+    static void sumColumns(float[] xs, int base, int n, int inner, int len, float[] os, int ob) {
+        for (int k = VECTOR_COLUMNS ? ReduceVector.sumColumns(xs, base, n, inner, len, os, ob) : 0; k < len; k++) {
+            double s = 0;
+            for (int j = 0, row = base + k; j < n; j++, row += inner) s += xs[row];
+            os[ob + k] = (float) s;
+        }
+    }
+
+    /** {@code os[ob + k] = max_j xs[base + j·inner + k]} for {@code k < len}. */
+    private static void maxColumns(float[] xs, int base, int n, int inner, int len, float[] os, int ob) {
+        for (int k = 0; k < len; k++) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0, row = base + k; j < n; j++, row += inner) m = Math.max(m, xs[row]);
+            os[ob + k] = (float) m;
+        }
     }
 }

@@ -30,6 +30,8 @@ final class SgemmVector {
     private static final long SMALL_FLOPS = 2L * 24 * 24 * 24;
     /** Below this many flops the product runs on the calling thread. */
     private static final long PARALLEL_FLOPS = 1L << 21;
+    /** What one element of an epilogue activation weighs against {@link #PARALLEL_FLOPS}, in GEMM flops. */
+    private static final long ACT_FLOPS = 64;
     /** Packed B floats (4 MiB) up to which all k-slices of a product share one parallel region. */
     private static final long PACK_ALL_SLICES = 1L << 20;
 
@@ -156,7 +158,10 @@ final class SgemmVector {
             Sgemm.scaleC(m, n, beta, c, cOff, ldc);   // rare; beta == 0 and 1 are folded into the stores
             beta = 1f;
         }
-        int threads = (par == null || flops < PARALLEL_FLOPS) ? 1 : par.threads();
+        // An activation in the epilogue counts as ACT_FLOPS per element: a GELU costs about what 64 flops of GEMM do,
+        // so a shallow product with one (1000×128 from K = 8, a latent's input layer) is worth splitting too.
+        long work = flops + (act != null ? ACT_FLOPS * m * n : 0);
+        int threads = (par == null || work < PARALLEL_FLOPS) ? 1 : par.threads();
         int mr = tile.rows, nr = tile.vectors * L, kcBlock = tile.kc, ncBlock = Math.max(1, NC / nr) * nr;
         int ncMax = Math.min(ncBlock, n), kcMax = Math.min(kcBlock, k);
         int panelsMax = (ncMax + nr - 1) / nr;
@@ -460,14 +465,28 @@ final class SgemmVector {
                             kernel(ap, aInPlace ? 0 : ao, bo, edge, 0, nr, true);
                             storeEdge(edge, co, h, w, jc + j0);
                         }
-                        if (act != null) {
-                            for (int r = 0; r < h; r++) {
-                                int cr = co + r * ldc;
-                                UnaryMath.forward(act, c, actOut, cr, cr + w, 0f, 0f);
-                            }
-                        }
                     }
                 }
+                if (act != null) {
+                    activate(i0, rowsEnd, jc + q0 * nr, jc + Math.min(q1 * nr, nc));
+                }
+            }
+        }
+
+        /**
+         * {@code actOut = act(C)} over rows {@code [i0, i1)} and columns {@code [j0, j1)} of C, once this region has
+         * finished them: one pass over the block when its rows are contiguous (all of C's columns), else one per
+         * row. Element-wise, so the bits are those of activating tile by tile; long spans keep the SIMD loop busy
+         * (per 16-float tile row it ran at about half speed).
+         */
+        private void activate(int i0, int i1, int j0, int j1) {
+            if (j0 == 0 && j1 == ldc) {
+                UnaryMath.forward(act, c, actOut, cOff + i0 * ldc, cOff + i1 * ldc, 0f, 0f);
+                return;
+            }
+            for (int i = i0; i < i1; i++) {
+                int row = cOff + i * ldc;
+                UnaryMath.forward(act, c, actOut, row + j0, row + j1, 0f, 0f);
             }
         }
 

@@ -125,6 +125,62 @@ class SgemmEpilogueTest {
         }
     }
 
+    /**
+     * C inside a wider matrix (ldc > n, at an offset): the activation covers exactly the product's block, bit for bit
+     * as the unary pass row by row, and leaves the columns beside it alone; with 1 and 2 threads, including the
+     * few-rows shape whose workers split panels.
+     */
+    @Test
+    void activationOfABlockInsideAWiderMatrixTouchesOnlyThatBlock() {
+        Random rnd = new Random(17);
+        int ldc = 150, cOff = 7;
+        for (int[] s : new int[][]{{400, 64, 128}, {61, 133, 513}, {2, 130, 70}, {1000, 128, 8}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(rnd, m * k), b = random(rnd, n * k), bias = random(rnd, n);
+            for (int threads : new int[]{1, 2}) {
+                CpuParallel par = new CpuParallel(threads);
+                try {
+                    float[] z = new float[cOff + m * ldc], got = new float[cOff + m * ldc];
+                    java.util.Arrays.fill(got, 42f);
+                    Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, bias, 0, z, cOff, ldc,
+                            io.vrfm.backend.UnaryOp.GELU_TANH, got, par);
+                    float[] want = new float[z.length];
+                    for (int i = 0; i < m; i++) {
+                        UnaryMath.forward(io.vrfm.backend.UnaryOp.GELU_TANH, z, want, cOff + i * ldc,
+                                cOff + i * ldc + n, 0f, 0f);
+                        for (int j = 0; j < ldc && cOff + i * ldc + j < got.length; j++) {
+                            int at = cOff + i * ldc + j;
+                            float expect = j < n ? want[at] : 42f;
+                            assertEquals(Float.floatToIntBits(expect), Float.floatToIntBits(got[at]),
+                                    m + "x" + n + "x" + k + " on " + threads + " threads: C[" + i + "][" + j + "]");
+                        }
+                    }
+                } finally {
+                    par.shutdown();
+                }
+            }
+        }
+    }
+
+    /** Before, 1000×128 from K = 8 stayed on one thread (2 Mflop) and the GELU over its 128k outputs with it. */
+    @Test
+    void aShallowProductWithAnActivationIsSplitAcrossWorkers() {
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: the vector kernel's threading");
+        Random rnd = new Random(3);
+        int m = 1000, n = 128, k = 8;
+        float[] a = random(rnd, m * k), b = random(rnd, n * k), bias = random(rnd, n);
+        float[] z = new float[m * n], y = new float[m * n];
+        CpuParallel par = new CpuParallel(2);
+        try {
+            long before = par.regions();
+            Sgemm.sgemmBias(false, true, m, n, k, 1f, a, 0, k, b, 0, k, bias, 0, z, 0, n,
+                    io.vrfm.backend.UnaryOp.GELU_TANH, y, par);
+            assertEquals(1, par.regions() - before, "one parallel region");
+        } finally {
+            par.shutdown();
+        }
+    }
+
     @Test
     void aBiasTooShortIsRefused() {
         float[] c = new float[4];
