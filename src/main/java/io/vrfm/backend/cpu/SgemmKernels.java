@@ -18,8 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code ldbp}: with {@code bi = bo + p·ldbp} and {@code ai = ao + p·aps + r·ars} recomputed per step C2 kept the
  * bounds checks and the index arithmetic in the loop (6×2 tile in L1, one thread, loaded AVX2 EPYC, thread CPU time:
  * 70–78 against 88–90 GFLOP/s packed, 62 against 77 with A read in place, about 60 against 66–80 with a transposed
- * A read in place; {@code SgemmKernelBenchMain}). Unrolling k by two measured slower (40). This class is loaded
- * only when
+ * A read in place; {@code SgemmKernelBenchMain}). Unrolling k by two measured slower (40).
+ *
+ * <p>One k loop per method. A method must compile at every tier, on-stack replacement included: the JIT first runs
+ * a hot kernel through C1, where the Vector API is not intrinsified, and only C1's profile leads it to C2. The 8×2
+ * in-place kernel once held its two loops (A row-major, A transposed) and a third, unused one in one method of 2070
+ * bytes; C1 ran out of virtual registers compiling it for on-stack replacement, the method stayed in C1 code and a
+ * 1000×128×128 product ran 100 times slower on an AVX-512 machine (48 against 5700 products/s;
+ * {@code SgemmKernelsCompileTest} starts a JVM that compiles each kernel that way). This class is loaded only when
  * {@code jdk.incubator.vector} is in the boot layer.
  */
 final class SgemmKernels {
@@ -107,10 +113,9 @@ final class SgemmKernels {
         }
     }
 
-    /** {@link #kernel8x2} reading A in place: row {@code r} of step {@code p} at {@code ao + p·aps + r·ars}. */
-    static void kernel8x2A(int kc, float[] ap, int ao, int aps, int ars, float[] bp, int bo, int ldbp,
-                           float[] c, int co, int ldc,
-                           boolean overwrite) {
+    /** {@link #kernel8x2} reading A in place: row {@code r} of step {@code p} at {@code ao + p + r·ars}. */
+    static void kernel8x2A(int kc, float[] ap, int ao, int ars, float[] bp, int bo, int ldbp,
+                           float[] c, int co, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
@@ -120,96 +125,115 @@ final class SgemmKernels {
         FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
         int d1 = ars, d2 = 2 * ars, d3 = 3 * ars, d4 = 4 * ars, d5 = 5 * ars, d6 = 6 * ars, d7 = 7 * ars;
-        if (aps == 1) {
-            for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + d4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + d5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(S, ap[ai + d6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(S, ap[ai + d7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
-        } else if (ars == 1) {
-            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(S, ap[ai + 6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(S, ap[ai + 7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
+        for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + d1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + d2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + d3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + d4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + d5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + d6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + d7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (overwrite) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
         } else {
-            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + d4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + d5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                x = FloatVector.broadcast(S, ap[ai + d6]);
-                c60 = x.fma(b0, c60);
-                c61 = x.fma(b1, c61);
-                x = FloatVector.broadcast(S, ap[ai + d7]);
-                c70 = x.fma(b0, c70);
-                c71 = x.fma(b1, c71);
-            }
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            c60.add(FloatVector.fromArray(S, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
+            c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L)).intoArray(c, co + 6 * ldc + L);
+            c70.add(FloatVector.fromArray(S, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
+            c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L)).intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} reading a transposed A in place: row {@code r} of step {@code p} at
+     * {@code ao + p·aps + r} (a separate method: with both loops in one, C1 ran out of registers compiling it
+     * for on-stack replacement and the method never reached C2; see the class comment).
+     */
+    static void kernel8x2AT(int kc, float[] ap, int ao, int aps, float[] bp, int bo, int ldbp,
+                            float[] c, int co, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
+        for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
         if (overwrite) {
             c00.intoArray(c, co);
@@ -309,10 +333,9 @@ final class SgemmKernels {
         }
     }
 
-    /** {@link #kernel6x2} reading A in place: row {@code r} of step {@code p} at {@code ao + p·aps + r·ars}. */
-    static void kernel6x2A(int kc, float[] ap, int ao, int aps, int ars, float[] bp, int bo, int ldbp,
-                           float[] c, int co, int ldc,
-                           boolean overwrite) {
+    /** {@link #kernel6x2} reading A in place: row {@code r} of step {@code p} at {@code ao + p + r·ars}. */
+    static void kernel6x2A(int kc, float[] ap, int ao, int ars, float[] bp, int bo, int ldbp,
+                           float[] c, int co, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
@@ -320,78 +343,93 @@ final class SgemmKernels {
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
         int d1 = ars, d2 = 2 * ars, d3 = 3 * ars, d4 = 4 * ars, d5 = 5 * ars;
-        if (aps == 1) {
-            for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + d4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + d5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-            }
-        } else if (ars == 1) {
-            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + 1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + 2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + 3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + 4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + 5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-            }
+        for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + d1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + d2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + d3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + d4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + d5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        if (overwrite) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
         } else {
-            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                x = FloatVector.broadcast(S, ap[ai + d4]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                x = FloatVector.broadcast(S, ap[ai + d5]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-            }
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+        }
+    }
+
+    /**
+     * {@link #kernel6x2} reading a transposed A in place: row {@code r} of step {@code p} at
+     * {@code ao + p·aps + r} (a separate method: with both loops in one, C1 ran out of registers compiling it
+     * for on-stack replacement and the method never reached C2; see the class comment).
+     */
+    static void kernel6x2AT(int kc, float[] ap, int ao, int aps, float[] bp, int bo, int ldbp,
+                            float[] c, int co, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+        for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
         if (overwrite) {
             c00.intoArray(c, co);
@@ -480,62 +518,98 @@ final class SgemmKernels {
         }
     }
 
-    /** {@link #kernel4x3} reading A in place: row {@code r} of step {@code p} at {@code ao + p·aps + r·ars}. */
-    static void kernel4x3A(int kc, float[] ap, int ao, int aps, int ars, float[] bp, int bo, int ldbp,
-                           float[] c, int co, int ldc,
-                           boolean overwrite) {
+    /** {@link #kernel4x3} reading A in place: row {@code r} of step {@code p} at {@code ao + p + r·ars}. */
+    static void kernel4x3A(int kc, float[] ap, int ao, int ars, float[] bp, int bo, int ldbp,
+                           float[] c, int co, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
         int d1 = ars, d2 = 2 * ars, d3 = 3 * ars;
-        if (aps == 1) {
-            for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                c02 = x.fma(b2, c02);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                c12 = x.fma(b2, c12);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                c22 = x.fma(b2, c22);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                c32 = x.fma(b2, c32);
-            }
+        for (int ai = ao, bi = bo, end = ao + kc; ai < end; ai++, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, ap[ai + d1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, ap[ai + d2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, ap[ai + d3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+        }
+        if (overwrite) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c02.intoArray(c, co + 2 * L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c12.intoArray(c, co + 1 * ldc + 2 * L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c22.intoArray(c, co + 2 * ldc + 2 * L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c32.intoArray(c, co + 3 * ldc + 2 * L);
         } else {
-            // no constant-offset loop for a transposed A on this tile: it measured slower (37 against 50-64 GFLOP/s)
-            for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-                FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, ap[ai]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                c02 = x.fma(b2, c02);
-                x = FloatVector.broadcast(S, ap[ai + d1]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                c12 = x.fma(b2, c12);
-                x = FloatVector.broadcast(S, ap[ai + d2]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                c22 = x.fma(b2, c22);
-                x = FloatVector.broadcast(S, ap[ai + d3]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                c32 = x.fma(b2, c32);
-            }
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+            c02.add(FloatVector.fromArray(S, c, co + 2 * L)).intoArray(c, co + 2 * L);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
+            c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)).intoArray(c, co + 1 * ldc + 2 * L);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
+            c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
+            c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)).intoArray(c, co + 3 * ldc + 2 * L);
+        }
+    }
+
+    /**
+     * {@link #kernel4x3} reading a transposed A in place: row {@code r} of step {@code p} at
+     * {@code ao + p·aps + r} (a separate method: with both loops in one, C1 ran out of registers compiling it
+     * for on-stack replacement and the method never reached C2; see the class comment).
+     */
+    static void kernel4x3AT(int kc, float[] ap, int ao, int aps, float[] bp, int bo, int ldbp,
+                            float[] c, int co, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
+        // no constant-offset loop for a transposed A on this tile: it measured slower (37 against 50-64 GFLOP/s)
+        for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
         }
         if (overwrite) {
             c00.intoArray(c, co);

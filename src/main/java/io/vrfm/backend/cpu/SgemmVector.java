@@ -505,12 +505,20 @@ final class SgemmVector {
         private void kernelA(int ai, int bo, float[] cc, int co, int ldcc, boolean store) {
             float[] bs = bp != null ? bp : b;
             int ldbp = bp != null ? nr : ldb;
-            int aps = transA ? lda : 1, ars = transA ? 1 : lda;
-            switch (tile) {
-                case R8X2 -> SgemmKernels.kernel8x2A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
-                case R6X2 -> SgemmKernels.kernel6x2A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
-                case R4X3 -> SgemmKernels.kernel4x3A(kc, a, ai, aps, ars, bs, bo, ldbp, cc, co, ldcc, store);
-                default -> throw new AssertionError(tile);
+            if (transA) {
+                switch (tile) {
+                    case R8X2 -> SgemmKernels.kernel8x2AT(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    case R6X2 -> SgemmKernels.kernel6x2AT(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    case R4X3 -> SgemmKernels.kernel4x3AT(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    default -> throw new AssertionError(tile);
+                }
+            } else {
+                switch (tile) {
+                    case R8X2 -> SgemmKernels.kernel8x2A(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    case R6X2 -> SgemmKernels.kernel6x2A(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    case R4X3 -> SgemmKernels.kernel4x3A(kc, a, ai, lda, bs, bo, ldbp, cc, co, ldcc, store);
+                    default -> throw new AssertionError(tile);
+                }
             }
         }
 

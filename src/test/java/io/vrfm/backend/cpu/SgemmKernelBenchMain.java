@@ -90,10 +90,17 @@ public final class SgemmKernelBenchMain {
                 case R4X3 -> () -> SgemmKernels.kernel4x3(KC, ap, 0, bp, 0, nr, c, 0, nr, true);
             };
         }
+        if (mode.equals("a")) {
+            return switch (tile) {
+                case R8X2 -> () -> SgemmKernels.kernel8x2A(KC, ap, 0, ars, bp, 0, nr, c, 0, nr, true);
+                case R6X2 -> () -> SgemmKernels.kernel6x2A(KC, ap, 0, ars, bp, 0, nr, c, 0, nr, true);
+                case R4X3 -> () -> SgemmKernels.kernel4x3A(KC, ap, 0, ars, bp, 0, nr, c, 0, nr, true);
+            };
+        }
         return switch (tile) {
-            case R8X2 -> () -> SgemmKernels.kernel8x2A(KC, ap, 0, aps, ars, bp, 0, nr, c, 0, nr, true);
-            case R6X2 -> () -> SgemmKernels.kernel6x2A(KC, ap, 0, aps, ars, bp, 0, nr, c, 0, nr, true);
-            case R4X3 -> () -> SgemmKernels.kernel4x3A(KC, ap, 0, aps, ars, bp, 0, nr, c, 0, nr, true);
+            case R8X2 -> () -> SgemmKernels.kernel8x2AT(KC, ap, 0, aps, bp, 0, nr, c, 0, nr, true);
+            case R6X2 -> () -> SgemmKernels.kernel6x2AT(KC, ap, 0, aps, bp, 0, nr, c, 0, nr, true);
+            case R4X3 -> () -> SgemmKernels.kernel4x3AT(KC, ap, 0, aps, bp, 0, nr, c, 0, nr, true);
         };
     }
 

@@ -58,11 +58,17 @@ class SgemmKernelsTest {
                 case R6X2 -> SgemmKernels.kernel6x2(kc, a, ao, b, bo, ldbp, c, co, ldc, overwrite);
                 case R4X3 -> SgemmKernels.kernel4x3(kc, a, ao, b, bo, ldbp, c, co, ldc, overwrite);
             }
+        } else if (mode == 1) {
+            switch (tile) {
+                case R8X2 -> SgemmKernels.kernel8x2A(kc, a, ao, ars, b, bo, ldbp, c, co, ldc, overwrite);
+                case R6X2 -> SgemmKernels.kernel6x2A(kc, a, ao, ars, b, bo, ldbp, c, co, ldc, overwrite);
+                case R4X3 -> SgemmKernels.kernel4x3A(kc, a, ao, ars, b, bo, ldbp, c, co, ldc, overwrite);
+            }
         } else {
             switch (tile) {
-                case R8X2 -> SgemmKernels.kernel8x2A(kc, a, ao, aps, ars, b, bo, ldbp, c, co, ldc, overwrite);
-                case R6X2 -> SgemmKernels.kernel6x2A(kc, a, ao, aps, ars, b, bo, ldbp, c, co, ldc, overwrite);
-                case R4X3 -> SgemmKernels.kernel4x3A(kc, a, ao, aps, ars, b, bo, ldbp, c, co, ldc, overwrite);
+                case R8X2 -> SgemmKernels.kernel8x2AT(kc, a, ao, aps, b, bo, ldbp, c, co, ldc, overwrite);
+                case R6X2 -> SgemmKernels.kernel6x2AT(kc, a, ao, aps, b, bo, ldbp, c, co, ldc, overwrite);
+                case R4X3 -> SgemmKernels.kernel4x3AT(kc, a, ao, aps, b, bo, ldbp, c, co, ldc, overwrite);
             }
         }
         for (int i = 0; i < c.length; i++) {
