@@ -3,9 +3,11 @@
 # softmax(QK^T)V with autograd (bench/attention_torch.py), same thread count, and the ratio.
 # Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-attention-bench.sh [THREADS] [QUICK]   (default 2; QUICK=1: 1 warmup + 2 x 1 s)
+# BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
 # JAVA_OPTS=-Djmh.ignoreLock=true runs beside another JMH process (numbers are then under load).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/bench/isa.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 quick="${2:-0}"

@@ -4,12 +4,14 @@
 # see about the same machine load; ROUNDS repeats the whole sweep. Builds nothing: run `mvn -q package -DskipTests`
 # first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-cpu-bench.sh [THREADS]   (default: all processors; NumPy gets the same count)
+# BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
 # Environment: ROUNDS (default 1); SHAPES (comma-separated, default: squares 256-2048 and the three products of the
 # V-RFM step's Linear layers 1000x64x128, 1000x128x128, 1000x256x64, see SgemmBench); SGEMM_JVM_ARGS (extra JVM
 # options for the measured JVM, e.g. "-XX:UseAVX=2" or "-Dvrfm.sgemm.tile=8x2"); WARMUP (JMH warm-up iterations
 # of 1 s, default 2; raise it on a loaded machine, where the JIT needs longer); PYTHON (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/bench/isa.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 rounds="${ROUNDS:-1}"
@@ -22,8 +24,9 @@ python="${PYTHON:-python3}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 # OpenBLAS's core-type overrides (set on some machines for old OpenBLAS builds) slow a current NumPy: drop them
-# for the peer only.
-numpy_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
+# for the peer only, unless BENCH_ISA set one (bench/isa.sh).
+[ -z "${BENCH_ISA:-}" ] && unset OPENBLAS_CORETYPE
+numpy_env=(env -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
   MKL_NUM_THREADS="$threads")
 
 echo "# $(nproc) processors; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')" >&2

@@ -3,8 +3,10 @@
 # backend (JMH, MlpStepBench) against PyTorch (bench/mlp_step_torch.py) with the same thread count.
 # Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-mlp-step-bench.sh [THREADS]   (default: all processors)
+# BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/bench/isa.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"

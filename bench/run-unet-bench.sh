@@ -3,8 +3,10 @@
 # PyTorch (bench/unet_step_torch.py), same model, batch and thread count, one RFM step = forward + backward + Adam.
 # Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-unet-bench.sh [THREADS] [BATCH]   (defaults: 2 threads, batch 16; PYTHON=/usr/bin/python3)
+# BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/bench/isa.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-16}"
