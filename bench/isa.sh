@@ -16,3 +16,4 @@ case "${BENCH_ISA:-}" in
     exit 2 ;;
 esac
 echo "$bench_isa_line" >&2
+echo "# JVM: $(java -version 2>&1 | grep -v '^Picked up' | head -1) ($(command -v java); put another JDK's bin first on PATH to measure it)" >&2
