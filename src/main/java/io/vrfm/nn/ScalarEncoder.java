@@ -1,6 +1,7 @@
 package io.vrfm.nn;
 
 import io.vrfm.backend.Backend;
+import io.vrfm.backend.FloatSinCos;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
 
@@ -23,6 +24,8 @@ public final class ScalarEncoder extends Module {
     private final Mlp mlp;
     /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
     private float[] stagedInput = new float[0], stagedFeatures = new float[0];
+    private final float[] stagedAngles;
+    private final double[] stagedWork;
 
     public ScalarEncoder(Backend be, Rng rng, int coords, int embDim, int width, float scale, float maxPeriod) {
         if (embDim < 2 || embDim % 2 != 0) {
@@ -37,6 +40,8 @@ public final class ScalarEncoder extends Module {
         }
         this.freqs = Tensor.of(be, f, 1, 1, half);
         this.hostFreqs = f;
+        this.stagedAngles = new float[half];
+        this.stagedWork = new double[3 * half];
         this.mlp = child("mlp", new Mlp(be, rng, SyntheticVelocityNet.ACTIVATION, false, coords * embDim, width, width));
     }
 
@@ -47,7 +52,8 @@ public final class ScalarEncoder extends Module {
     /**
      * The sinusoidal features {@code [N, coords·embDim]} (differentiable in {@code x}). When no gradient can flow to
      * {@code x} (training inputs are data) and the backend keeps tensors on the heap, they are computed in one fused
-     * host pass instead of four tensor ops (multiply, cos, sin, concat) — the same float arithmetic, bit-identical.
+     * host pass instead of four tensor ops (multiply, cos, sin, concat) — the same float arithmetic, bit-identical
+     * ({@link FloatSinCos} rounds exactly as {@code (float) Math.sin} and {@code Math.cos} do).
      */
     public Tensor features(Tensor x) {
         int n = x.dim(0);
@@ -75,14 +81,14 @@ public final class ScalarEncoder extends Module {
         be.download(x.buffer(), 0, xs, 0, rows);
         int half = embDim / 2;
         float[] f = hostFreqs;
+        float[] angles = stagedAngles;
+        double[] work = stagedWork;
         for (int r = 0; r < rows; r++) {
             float v = xs[r];
-            int base = r * embDim;
             for (int k = 0; k < half; k++) {
-                float a = v * f[k];
-                out[base + k] = (float) Math.cos(a);
-                out[base + half + k] = (float) Math.sin(a);
+                angles[k] = v * f[k];
             }
+            FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim, work);
         }
         Tensor t = Tensor.empty(be, n, coords * embDim);
         be.upload(out, 0, t.buffer(), 0, rows * embDim);
