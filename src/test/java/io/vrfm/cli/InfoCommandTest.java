@@ -31,6 +31,13 @@ class InfoCommandTest {
     }
 
     @Test
+    void olderJdksGetOneHintAndNewerNone() {
+        assertTrue(InfoCommand.jdkNote(17).contains("JDK 21+"), InfoCommand.jdkNote(17));
+        assertEquals("", InfoCommand.jdkNote(21));
+        assertEquals("", InfoCommand.jdkNote(25));
+    }
+
+    @Test
     void unknownDeviceIsOneLineError() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> io.vrfm.backend.Devices.open("tpu", line -> { }));
