@@ -12,26 +12,54 @@ package io.vrfm.backend.cpu;
  *   <li>{@link SgemmScalar}: a blocked scalar kernel the JIT auto-vectorises, used otherwise. It lives in its own
  *       class so that the Vector API classes are never loaded when the module is absent.</li>
  * </ul>
- * The system property {@code -Dvrfm.sgemm.scalar=true} forces the scalar kernel (for comparisons).
+ * The system property {@code -Dvrfm.sgemm.scalar=true} forces the scalar kernel (for comparisons); a JVM that
+ * uses no FMA instructions gets it too ({@link #scalarReason}).
  */
 public final class Sgemm {
 
-    private static final boolean VECTOR = detectVector();
+    /** Why the scalar kernel runs (for {@link #path()}), or null when the Vector API kernel does. */
+    private static final String SCALAR_REASON = scalarReason(Boolean.getBoolean("vrfm.sgemm.scalar"),
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), jvmOption("UseFMA"));
+    private static final boolean VECTOR = SCALAR_REASON == null && vectorUsable();
 
     private Sgemm() {
     }
 
-    private static boolean detectVector() {
-        if (Boolean.getBoolean("vrfm.sgemm.scalar")) {
-            return false;
+    /**
+     * Why the Vector API kernels must not run, or null when they may. Without fused multiply-add instructions
+     * ({@code UseFMA} false: a CPU or VM that hides FMA, or {@code -XX:UseAVX=0}) C2 cannot intrinsify
+     * {@code FloatVector.fma}: every vector of the GEMM is boxed and a 256³ product took 17 s instead of 5 ms
+     * on the scalar kernel.
+     */
+    static String scalarReason(boolean forcedScalar, boolean vectorModule, String useFma) {
+        if (forcedScalar) {
+            return "-Dvrfm.sgemm.scalar=true";
         }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
+        if (!vectorModule) {
+            return "start the JVM with --add-modules jdk.incubator.vector for SIMD";
         }
+        if ("false".equals(useFma)) {
+            return "this JVM uses no FMA instructions (a CPU or VM without FMA, or -XX:UseAVX=0), and the Vector API"
+                    + " kernels would run thousands of times slower without them";
+        }
+        return null;
+    }
+
+    private static boolean vectorUsable() {
         try {
             return SgemmVector.usable();
         } catch (Throwable t) { // LinkageError if the module is there but unreadable; be safe
             return false;
+        }
+    }
+
+    /** The value of a HotSpot VM option, or null where it cannot be read (another JVM, no jdk.management). */
+    private static String jvmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (Throwable t) { // IllegalArgumentException (no such option), LinkageError (module absent)
+            return null;
         }
     }
 
@@ -47,7 +75,7 @@ public final class Sgemm {
      */
     public static String path() {
         if (!VECTOR) {
-            return "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
+            return "scalar (" + (SCALAR_REASON != null ? SCALAR_REASON : "the vector species is too narrow") + ")";
         }
         SgemmTile t = SgemmVector.TILE;
         int bits = SgemmVector.vectorBits();

@@ -309,6 +309,30 @@ class SgemmTest {
     }
 
     @Test
+    void scalarPathWhenTheJvmUsesNoFma() throws Exception {
+        // -XX:-UseFMA is what a CPU or VM without FMA gives: the Vector API kernels ran 30,000x slower there
+        String java = ProcessHandle.current().info().command().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java != null,
+                "cannot locate this JVM's launcher: no child JVM to start");
+        Process proc = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-XX:-UseFMA",
+                "-cp", System.getProperty("java.class.path"), SgemmNoVectorMain.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes());
+        assertEquals(0, proc.waitFor(), out);
+        assertTrue(out.contains("scalar (this JVM uses no FMA instructions"), out);
+        assertTrue(out.contains("maxerr=0.0"), out);
+    }
+
+    @Test
+    void scalarReasonNamesWhatToChange() {
+        assertEquals("-Dvrfm.sgemm.scalar=true", Sgemm.scalarReason(true, true, "true"));
+        assertTrue(Sgemm.scalarReason(false, false, "true").contains("--add-modules jdk.incubator.vector"));
+        assertTrue(Sgemm.scalarReason(false, true, "false").contains("no FMA"));
+        assertEquals(null, Sgemm.scalarReason(false, true, "true"));
+        assertEquals(null, Sgemm.scalarReason(false, true, null));      // option unreadable: keep the SIMD path
+    }
+
+    @Test
     void pathNamesTheKernel() {
         String path = Sgemm.path();
         assertFalse(path.isEmpty());
