@@ -56,35 +56,28 @@ public final class FloatSinCos {
 
     /**
      * {@code sin[sinAt + i] = (float) Math.sin(a[i])} and {@code cos[cosAt + i] = (float) Math.cos(a[i])} for
-     * {@code i < count}, through {@code work} (at least {@code 3·count} doubles): widen, evaluate both without
-     * branches, then narrow, handing the rare angle out of range or result near a float midpoint to {@code Math}.
-     * The quadrant selects sin or cos by weights 0 or ±1 (exact): the quadrants of consecutive angles are random,
-     * and branches on them, mispredicted, cost what the polynomials saved.
+     * {@code i < count}: both from one reduction, without branches, the rare angle out of range or result near a
+     * float midpoint handed to {@code Math}. The quadrant selects sin or cos by weights 0 or ±1 (exact): the quadrants
+     * of consecutive angles are random, and branches on them, mispredicted, cost what the polynomials saved.
      */
-    public static void sinCos(float[] a, int count, float[] sin, int sinAt, float[] cos, int cosAt, double[] work) {
-        int sw = count, cw = 2 * count;
+    public static void sinCos(float[] a, int count, float[] sin, int sinAt, float[] cos, int cosAt) {
         for (int i = 0; i < count; i++) {
-            work[i] = a[i];
-        }
-        for (int i = 0; i < count; i++) {
-            double x = work[i];
+            float ai = a[i];
+            double x = ai;
             // rint and floor by the 1.5·2^52 trick (exact for these magnitudes; any NaN or huge angle goes to Math)
             double n = (x * TWO_OVER_PI + ROUNDER) - ROUNDER;
             double r = ((x - n * P1) - n * P2) - n * P3;
             double z = r * r;
             double s = sinPoly(r, z), c = cosPoly(z);
-            // quadrant q = n mod 4: sin = (s, c, -s, -c)[q], cos = (c, -s, -c, s)[q]; weights 0 or ±1 select exactly
+            // quadrant q = n mod 4: sin = (s, c, -s, -c)[q], cos = (c, -s, -c, s)[q]
             double q = n - 4 * (((n - 1.5) * 0.25 + ROUNDER) - ROUNDER);            // n - 4·floor(n/4)
             double hi = ((q - 0.5) * 0.5 + ROUNDER) - ROUNDER;                       // floor(q/2)
             double odd = q - 2 * hi;
             double cosNeg = odd + hi - 2 * odd * hi;                                 // q is 1 or 2
-            work[sw + i] = (1 - 2 * hi) * ((1 - odd) * s + odd * c);
-            work[cw + i] = (1 - 2 * cosNeg) * ((1 - odd) * c + odd * s);
-        }
-        for (int i = 0; i < count; i++) {
-            float ai = a[i];
-            double x = Math.abs((double) ai), sv = work[sw + i], cv = work[cw + i];
-            boolean inRange = x >= MIN && x <= MAX;
+            double sv = (1 - 2 * hi) * ((1 - odd) * s + odd * c);
+            double cv = (1 - 2 * cosNeg) * ((1 - odd) * c + odd * s);
+            double ax = Math.abs(x);
+            boolean inRange = ax >= MIN && ax <= MAX;
             sin[sinAt + i] = inRange && !nearMidpoint(sv) ? (float) sv : (float) Math.sin(ai);
             cos[cosAt + i] = inRange && !nearMidpoint(cv) ? (float) cv : (float) Math.cos(ai);
         }

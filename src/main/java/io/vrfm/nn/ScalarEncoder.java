@@ -25,7 +25,6 @@ public final class ScalarEncoder extends Module {
     /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
     private float[] stagedInput = new float[0], stagedFeatures = new float[0];
     private final float[] stagedAngles;
-    private final double[] stagedWork;
 
     public ScalarEncoder(Backend be, Rng rng, int coords, int embDim, int width, float scale, float maxPeriod) {
         if (embDim < 2 || embDim % 2 != 0) {
@@ -41,7 +40,6 @@ public final class ScalarEncoder extends Module {
         this.freqs = Tensor.of(be, f, 1, 1, half);
         this.hostFreqs = f;
         this.stagedAngles = new float[half];
-        this.stagedWork = new double[3 * half];
         this.mlp = child("mlp", new Mlp(be, rng, SyntheticVelocityNet.ACTIVATION, false, coords * embDim, width, width));
     }
 
@@ -82,13 +80,12 @@ public final class ScalarEncoder extends Module {
         int half = embDim / 2;
         float[] f = hostFreqs;
         float[] angles = stagedAngles;
-        double[] work = stagedWork;
         for (int r = 0; r < rows; r++) {
             float v = xs[r];
             for (int k = 0; k < half; k++) {
                 angles[k] = v * f[k];
             }
-            FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim, work);
+            FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim);
         }
         Tensor t = Tensor.empty(be, n, coords * embDim);
         be.upload(out, 0, t.buffer(), 0, rows * embDim);

@@ -18,7 +18,6 @@ public final class FloatSinCosExhaustiveMain {
         IntStream.range(0, parts).parallel().forEach(part -> {
             int block = 4096;
             float[] a = new float[block], s = new float[block], c = new float[block];
-            double[] work = new double[3 * block];
             long span = ((long) hi - lo + parts - 1) / parts;
             long from = lo + part * span, to = Math.min(hi, from + span);
             for (long base = from; base < to; base += block / 2) {
@@ -28,7 +27,7 @@ public final class FloatSinCosExhaustiveMain {
                     a[m++] = x;
                     a[m++] = -x;
                 }
-                FloatSinCos.sinCos(a, m, s, 0, c, 0, work);
+                FloatSinCos.sinCos(a, m, s, 0, c, 0);
                 for (int i = 0; i < m; i++) {
                     if (Float.floatToRawIntBits(s[i]) != Float.floatToRawIntBits((float) Math.sin(a[i]))
                             || Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits((float) Math.cos(a[i]))) {
