@@ -65,31 +65,31 @@ final class ConvKernels {
             c51 = x.fma(b1, c51);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + ldc);
-            c11.intoArray(c, co + ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
+            SgemmKernels.V.cast(c00).intoArray(c, co);
+            SgemmKernels.V.cast(c01).intoArray(c, co + L);
+            SgemmKernels.V.cast(c10).intoArray(c, co + ldc);
+            SgemmKernels.V.cast(c11).intoArray(c, co + ldc + L);
+            SgemmKernels.V.cast(c20).intoArray(c, co + 2 * ldc);
+            SgemmKernels.V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            SgemmKernels.V.cast(c30).intoArray(c, co + 3 * ldc);
+            SgemmKernels.V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            SgemmKernels.V.cast(c40).intoArray(c, co + 4 * ldc);
+            SgemmKernels.V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            SgemmKernels.V.cast(c50).intoArray(c, co + 5 * ldc);
+            SgemmKernels.V.cast(c51).intoArray(c, co + 5 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + ldc)).intoArray(c, co + ldc);
-            c11.add(FloatVector.fromArray(S, c, co + ldc + L)).intoArray(c, co + ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            SgemmKernels.V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            SgemmKernels.V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            SgemmKernels.V.cast(c10.add(FloatVector.fromArray(S, c, co + ldc))).intoArray(c, co + ldc);
+            SgemmKernels.V.cast(c11.add(FloatVector.fromArray(S, c, co + ldc + L))).intoArray(c, co + ldc + L);
+            SgemmKernels.V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            SgemmKernels.V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            SgemmKernels.V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            SgemmKernels.V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            SgemmKernels.V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            SgemmKernels.V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            SgemmKernels.V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            SgemmKernels.V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
         }
     }
 
@@ -129,31 +129,31 @@ final class ConvKernels {
             c51 = x.fma(b1, c51);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + ldc);
-            c11.intoArray(c, co + ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
+            SgemmKernels.V.cast(c00).intoArray(c, co);
+            SgemmKernels.V.cast(c01).intoArray(c, co + L);
+            SgemmKernels.V.cast(c10).intoArray(c, co + ldc);
+            SgemmKernels.V.cast(c11).intoArray(c, co + ldc + L);
+            SgemmKernels.V.cast(c20).intoArray(c, co + 2 * ldc);
+            SgemmKernels.V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            SgemmKernels.V.cast(c30).intoArray(c, co + 3 * ldc);
+            SgemmKernels.V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            SgemmKernels.V.cast(c40).intoArray(c, co + 4 * ldc);
+            SgemmKernels.V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            SgemmKernels.V.cast(c50).intoArray(c, co + 5 * ldc);
+            SgemmKernels.V.cast(c51).intoArray(c, co + 5 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + ldc)).intoArray(c, co + ldc);
-            c11.add(FloatVector.fromArray(S, c, co + ldc + L)).intoArray(c, co + ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            SgemmKernels.V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            SgemmKernels.V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            SgemmKernels.V.cast(c10.add(FloatVector.fromArray(S, c, co + ldc))).intoArray(c, co + ldc);
+            SgemmKernels.V.cast(c11.add(FloatVector.fromArray(S, c, co + ldc + L))).intoArray(c, co + ldc + L);
+            SgemmKernels.V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            SgemmKernels.V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            SgemmKernels.V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            SgemmKernels.V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            SgemmKernels.V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            SgemmKernels.V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            SgemmKernels.V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            SgemmKernels.V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
         }
     }
 }

@@ -32,6 +32,17 @@ final class SgemmKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /**
+     * The concrete class of {@link #S}'s vectors. Every store in the vector kernels is written
+     * {@code V.cast(v).intoArray(a, i)}: the cast gives C2 the vector's exact class, so the store's species is a
+     * constant and the store compiles to one vector instruction. Without it, JDK 17's C2 takes the species from the
+     * call's type profile; after some deoptimizations it keeps a virtual-call fallback there, the species is no longer
+     * a constant, the store stays a boxed Java call, and the whole kernel allocates a vector object per store. That
+     * happened in about a third of JVM starts (2-D V-RFM step: 6–54 MB allocated per step instead of 0.2, GELU backward
+     * and the GEMM kernels 2–5 times slower; {@code StepCounts} shows the bytes).
+     */
+    @SuppressWarnings("unchecked")
+    static final Class<FloatVector> V = (Class<FloatVector>) S.vectorType();
 
     private SgemmKernels() {
     }
@@ -77,39 +88,39 @@ final class SgemmKernels {
             c71 = x.fma(b1, c71);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
-            c60.intoArray(c, co + 6 * ldc);
-            c61.intoArray(c, co + 6 * ldc + L);
-            c70.intoArray(c, co + 7 * ldc);
-            c71.intoArray(c, co + 7 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60).intoArray(c, co + 6 * ldc);
+            V.cast(c61).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70).intoArray(c, co + 7 * ldc);
+            V.cast(c71).intoArray(c, co + 7 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
-            c60.add(FloatVector.fromArray(S, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L)).intoArray(c, co + 6 * ldc + L);
-            c70.add(FloatVector.fromArray(S, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L)).intoArray(c, co + 7 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60.add(FloatVector.fromArray(S, c, co + 6 * ldc))).intoArray(c, co + 6 * ldc);
+            V.cast(c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L))).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70.add(FloatVector.fromArray(S, c, co + 7 * ldc))).intoArray(c, co + 7 * ldc);
+            V.cast(c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L))).intoArray(c, co + 7 * ldc + L);
         }
     }
 
@@ -155,39 +166,39 @@ final class SgemmKernels {
             c71 = x.fma(b1, c71);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
-            c60.intoArray(c, co + 6 * ldc);
-            c61.intoArray(c, co + 6 * ldc + L);
-            c70.intoArray(c, co + 7 * ldc);
-            c71.intoArray(c, co + 7 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60).intoArray(c, co + 6 * ldc);
+            V.cast(c61).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70).intoArray(c, co + 7 * ldc);
+            V.cast(c71).intoArray(c, co + 7 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
-            c60.add(FloatVector.fromArray(S, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L)).intoArray(c, co + 6 * ldc + L);
-            c70.add(FloatVector.fromArray(S, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L)).intoArray(c, co + 7 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60.add(FloatVector.fromArray(S, c, co + 6 * ldc))).intoArray(c, co + 6 * ldc);
+            V.cast(c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L))).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70.add(FloatVector.fromArray(S, c, co + 7 * ldc))).intoArray(c, co + 7 * ldc);
+            V.cast(c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L))).intoArray(c, co + 7 * ldc + L);
         }
     }
 
@@ -236,39 +247,39 @@ final class SgemmKernels {
             c71 = x.fma(b1, c71);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
-            c60.intoArray(c, co + 6 * ldc);
-            c61.intoArray(c, co + 6 * ldc + L);
-            c70.intoArray(c, co + 7 * ldc);
-            c71.intoArray(c, co + 7 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60).intoArray(c, co + 6 * ldc);
+            V.cast(c61).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70).intoArray(c, co + 7 * ldc);
+            V.cast(c71).intoArray(c, co + 7 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
-            c60.add(FloatVector.fromArray(S, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L)).intoArray(c, co + 6 * ldc + L);
-            c70.add(FloatVector.fromArray(S, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L)).intoArray(c, co + 7 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
+            V.cast(c60.add(FloatVector.fromArray(S, c, co + 6 * ldc))).intoArray(c, co + 6 * ldc);
+            V.cast(c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L))).intoArray(c, co + 6 * ldc + L);
+            V.cast(c70.add(FloatVector.fromArray(S, c, co + 7 * ldc))).intoArray(c, co + 7 * ldc);
+            V.cast(c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L))).intoArray(c, co + 7 * ldc + L);
         }
     }
 
@@ -305,31 +316,31 @@ final class SgemmKernels {
             c51 = x.fma(b1, c51);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
         }
     }
 
@@ -367,31 +378,31 @@ final class SgemmKernels {
             c51 = x.fma(b1, c51);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
         }
     }
 
@@ -432,31 +443,31 @@ final class SgemmKernels {
             c51 = x.fma(b1, c51);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40).intoArray(c, co + 4 * ldc);
+            V.cast(c41).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50).intoArray(c, co + 5 * ldc);
+            V.cast(c51).intoArray(c, co + 5 * ldc + L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
-            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c40.add(FloatVector.fromArray(S, c, co + 4 * ldc))).intoArray(c, co + 4 * ldc);
+            V.cast(c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L))).intoArray(c, co + 4 * ldc + L);
+            V.cast(c50.add(FloatVector.fromArray(S, c, co + 5 * ldc))).intoArray(c, co + 5 * ldc);
+            V.cast(c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L))).intoArray(c, co + 5 * ldc + L);
         }
     }
 
@@ -490,31 +501,31 @@ final class SgemmKernels {
             c32 = x.fma(b2, c32);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c02.intoArray(c, co + 2 * L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c12.intoArray(c, co + 1 * ldc + 2 * L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c22.intoArray(c, co + 2 * ldc + 2 * L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c32.intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c02).intoArray(c, co + 2 * L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32).intoArray(c, co + 3 * ldc + 2 * L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c02.add(FloatVector.fromArray(S, c, co + 2 * L)).intoArray(c, co + 2 * L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)).intoArray(c, co + 1 * ldc + 2 * L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)).intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c02.add(FloatVector.fromArray(S, c, co + 2 * L))).intoArray(c, co + 2 * L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L))).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L))).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L))).intoArray(c, co + 3 * ldc + 2 * L);
         }
     }
 
@@ -549,31 +560,31 @@ final class SgemmKernels {
             c32 = x.fma(b2, c32);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c02.intoArray(c, co + 2 * L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c12.intoArray(c, co + 1 * ldc + 2 * L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c22.intoArray(c, co + 2 * ldc + 2 * L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c32.intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c02).intoArray(c, co + 2 * L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32).intoArray(c, co + 3 * ldc + 2 * L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c02.add(FloatVector.fromArray(S, c, co + 2 * L)).intoArray(c, co + 2 * L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)).intoArray(c, co + 1 * ldc + 2 * L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)).intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c02.add(FloatVector.fromArray(S, c, co + 2 * L))).intoArray(c, co + 2 * L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L))).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L))).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L))).intoArray(c, co + 3 * ldc + 2 * L);
         }
     }
 
@@ -612,31 +623,31 @@ final class SgemmKernels {
             c32 = x.fma(b2, c32);
         }
         if (overwrite) {
-            c00.intoArray(c, co);
-            c01.intoArray(c, co + L);
-            c02.intoArray(c, co + 2 * L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c12.intoArray(c, co + 1 * ldc + 2 * L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c22.intoArray(c, co + 2 * ldc + 2 * L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c32.intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00).intoArray(c, co);
+            V.cast(c01).intoArray(c, co + L);
+            V.cast(c02).intoArray(c, co + 2 * L);
+            V.cast(c10).intoArray(c, co + 1 * ldc);
+            V.cast(c11).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20).intoArray(c, co + 2 * ldc);
+            V.cast(c21).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30).intoArray(c, co + 3 * ldc);
+            V.cast(c31).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32).intoArray(c, co + 3 * ldc + 2 * L);
         } else {
-            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
-            c02.add(FloatVector.fromArray(S, c, co + 2 * L)).intoArray(c, co + 2 * L);
-            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
-            c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L)).intoArray(c, co + 1 * ldc + 2 * L);
-            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
-            c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
-            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
-            c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L)).intoArray(c, co + 3 * ldc + 2 * L);
+            V.cast(c00.add(FloatVector.fromArray(S, c, co))).intoArray(c, co);
+            V.cast(c01.add(FloatVector.fromArray(S, c, co + L))).intoArray(c, co + L);
+            V.cast(c02.add(FloatVector.fromArray(S, c, co + 2 * L))).intoArray(c, co + 2 * L);
+            V.cast(c10.add(FloatVector.fromArray(S, c, co + 1 * ldc))).intoArray(c, co + 1 * ldc);
+            V.cast(c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L))).intoArray(c, co + 1 * ldc + L);
+            V.cast(c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L))).intoArray(c, co + 1 * ldc + 2 * L);
+            V.cast(c20.add(FloatVector.fromArray(S, c, co + 2 * ldc))).intoArray(c, co + 2 * ldc);
+            V.cast(c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L))).intoArray(c, co + 2 * ldc + L);
+            V.cast(c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L))).intoArray(c, co + 2 * ldc + 2 * L);
+            V.cast(c30.add(FloatVector.fromArray(S, c, co + 3 * ldc))).intoArray(c, co + 3 * ldc);
+            V.cast(c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L))).intoArray(c, co + 3 * ldc + L);
+            V.cast(c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L))).intoArray(c, co + 3 * ldc + 2 * L);
         }
     }
 }

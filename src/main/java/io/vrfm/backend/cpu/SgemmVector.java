@@ -531,7 +531,7 @@ final class SgemmVector {
             for (; j + L <= w; j += L) {
                 FloatVector bv = FloatVector.fromArray(SgemmKernels.S, bias, bo + j);
                 for (int r = 0, cr = co + j; r < h; r++, cr += ldc) {
-                    FloatVector.fromArray(SgemmKernels.S, c, cr).add(bv).intoArray(c, cr);
+                    SgemmKernels.V.cast(FloatVector.fromArray(SgemmKernels.S, c, cr).add(bv)).intoArray(c, cr);
                 }
             }
             for (; j < w; j++) {

@@ -45,7 +45,7 @@ final class UnaryVector {
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.add(v.mul(C).mul(v).mul(v)).mul(K);
-            v.mul(0.5f).mul(tanhInner(u).add(1f)).intoArray(y, i);
+            SgemmKernels.V.cast(v.mul(0.5f).mul(tanhInner(u).add(1f))).intoArray(y, i);
         }
         return i;
     }
@@ -59,7 +59,7 @@ final class UnaryVector {
             FloatVector th = tanhInner(u);
             FloatVector du = v.mul(3f * C).mul(v).add(1f).mul(K);
             FloatVector d = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(th.mul(th).neg().add(1f)).mul(du));
-            FloatVector.fromArray(S, gy, i).mul(d).intoArray(gx, i);
+            SgemmKernels.V.cast(FloatVector.fromArray(S, gy, i).mul(d)).intoArray(gx, i);
         }
         return i;
     }
@@ -74,7 +74,7 @@ final class UnaryVector {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            v.mul(sigmoidf(v)).intoArray(y, i);
+            SgemmKernels.V.cast(v.mul(sigmoidf(v))).intoArray(y, i);
         }
         return i;
     }
@@ -86,7 +86,7 @@ final class UnaryVector {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector sg = sigmoidf(v);
             FloatVector d = sg.mul(v.mul(sg.neg().add(1f)).add(1f));
-            FloatVector.fromArray(S, gy, i).mul(d).intoArray(gx, i);
+            SgemmKernels.V.cast(FloatVector.fromArray(S, gy, i).mul(d)).intoArray(gx, i);
         }
         return i;
     }
@@ -98,7 +98,7 @@ final class UnaryVector {
     static int expShifted(float[] a, int lo, int hi, float shift) {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
-            expf(FloatVector.fromArray(S, a, i).sub(shift)).intoArray(a, i);
+            SgemmKernels.V.cast(expf(FloatVector.fromArray(S, a, i).sub(shift))).intoArray(a, i);
         }
         return i;
     }
