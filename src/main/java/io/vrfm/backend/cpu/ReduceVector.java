@@ -18,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class ReduceVector {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** {@link D}'s vector class: stores cast to it first, see {@link SgemmKernels#V}. */
+    @SuppressWarnings("unchecked")
+    private static final Class<DoubleVector> DV = (Class<DoubleVector>) D.vectorType();
 
     private ReduceVector() {
     }
@@ -36,21 +39,30 @@ final class ReduceVector {
         double[] sums = null;
         int k = 0;
         for (; k + 2 * lanes <= len; k += 2 * lanes) {
+            // Rows whose last load (lanes floats at row + 3·half) stays inside xs; the rest (the array's last row at
+            // most) are added in scalar code below, after the vector rows, so each column keeps its row order.
+            int vectorRows = n;
+            while (vectorRows > 0 && base + (long) (vectorRows - 1) * inner + k + 3 * half + lanes > xs.length) {
+                vectorRows--;
+            }
             DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0, row = base + k; j < n; j++, row += inner) {
-                FloatVector x0 = FloatVector.fromArray(F, xs, row), x1 = FloatVector.fromArray(F, xs, row + lanes);
-                a0 = a0.add(x0.convertShape(VectorOperators.F2D, D, 0));
-                a1 = a1.add(x0.convertShape(VectorOperators.F2D, D, 1));
-                a2 = a2.add(x1.convertShape(VectorOperators.F2D, D, 0));
-                a3 = a3.add(x1.convertShape(VectorOperators.F2D, D, 1));
+            int row = base + k;
+            for (int j = 0; j < vectorRows; j++, row += inner) {
+                a0 = a0.add(FloatVector.fromArray(F, xs, row).convertShape(VectorOperators.F2D, D, 0));
+                a1 = a1.add(FloatVector.fromArray(F, xs, row + half).convertShape(VectorOperators.F2D, D, 0));
+                a2 = a2.add(FloatVector.fromArray(F, xs, row + lanes).convertShape(VectorOperators.F2D, D, 0));
+                a3 = a3.add(FloatVector.fromArray(F, xs, row + lanes + half).convertShape(VectorOperators.F2D, D, 0));
             }
             if (sums == null) {
                 sums = new double[2 * lanes];
             }
-            a0.intoArray(sums, 0);
-            a1.intoArray(sums, half);
-            a2.intoArray(sums, lanes);
-            a3.intoArray(sums, lanes + half);
+            DV.cast(a0).intoArray(sums, 0);
+            DV.cast(a1).intoArray(sums, half);
+            DV.cast(a2).intoArray(sums, lanes);
+            DV.cast(a3).intoArray(sums, lanes + half);
+            for (int j = vectorRows; j < n; j++, row += inner) {
+                for (int c = 0; c < 2 * lanes; c++) sums[c] += xs[row + c];
+            }
             for (int c = 0; c < 2 * lanes; c++) os[ob + k + c] = (float) sums[c];
         }
         return k;
