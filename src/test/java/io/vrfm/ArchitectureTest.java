@@ -79,6 +79,35 @@ class ArchitectureTest {
                 + "widening): " + problems);
     }
 
+    /**
+     * Every vector store in the CPU backend casts the vector to its species' class first ({@code V.cast(v).intoArray},
+     * see {@code SgemmKernels.V}): without the cast, JDK 17's C2 took the store's species from a type profile and, in
+     * about a third of JVM starts, left the store (and so the kernel) boxed and allocating.
+     */
+    @Test
+    void everyVectorStoreCastsToTheSpeciesClassFirst() throws IOException {
+        Pattern store = Pattern.compile("^\\s*(.*?)\\.intoArray\\(", Pattern.MULTILINE);
+        List<String> problems = new ArrayList<>();
+        int stores = 0;
+        try (Stream<Path> walk = Files.walk(Path.of("src/main/java/io/vrfm/backend/cpu"))) {
+            for (Path p : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                String text = Files.readString(p);
+                Matcher m = store.matcher(text);
+                while (m.find()) {
+                    if (m.group(1).startsWith("*") || m.group(1).startsWith("//")) {
+                        continue;
+                    }
+                    stores++;
+                    if (!m.group(1).matches("(\\w+\\.)?D?V\\.cast\\(.*\\)")) {
+                        problems.add(p.getFileName() + ":" + lineOf(text, m.start()) + ": " + m.group(1));
+                    }
+                }
+            }
+        }
+        assertTrue(stores > 100, "found only " + stores + " vector stores: has the pattern gone stale?");
+        assertTrue(problems.isEmpty(), "write vector stores as V.cast(v).intoArray(a, i): " + problems);
+    }
+
     /** Every {@code kernels/*.cu} starts with {@code // CPU twin: io.vrfm.backend.cpu.CpuX}, and CpuX exists. */
     @Test
     void everyKernelFileNamesAnExistingCpuTwin() throws IOException {
