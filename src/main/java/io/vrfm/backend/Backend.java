@@ -34,6 +34,23 @@ public interface Backend extends AutoCloseable {
         return false;
     }
 
+    /** A host-code body over the half-open index range {@code [from, to)}. */
+    @FunctionalInterface
+    interface HostRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs host code over {@code [0, n)} in ranges of at least {@code grain} indices, on this backend's host threads
+     * where it has them (the CPU backend's workers, so a layer's fused host pass uses the threads the user gave the
+     * backend); by default on the calling thread, in one range. The ranges must write disjoint memory.
+     */
+    default void forHostRange(int n, int grain, HostRange body) {
+        if (n > 0) {
+            body.run(0, n);
+        }
+    }
+
     void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int n);
 
     void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int n);

@@ -22,6 +22,11 @@ public final class ScalarEncoder extends Module {
     private final Tensor freqs;
     private final float[] hostFreqs;
     private final Mlp mlp;
+    /**
+     * Rows per host range of the fused features: 256 rows of 32 frequencies are about 0.1 ms of sin/cos, so a batch
+     * of 1000 two-coordinate inputs splits across two threads and a tiny batch stays on the caller.
+     */
+    private static final int SIN_COS_GRAIN = 256;
     /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
     private float[] stagedInput = new float[0], stagedFeatures = new float[0];
     private final float[] stagedAngles;
@@ -79,14 +84,16 @@ public final class ScalarEncoder extends Module {
         be.download(x.buffer(), 0, xs, 0, rows);
         int half = embDim / 2;
         float[] f = hostFreqs;
-        float[] angles = stagedAngles;
-        for (int r = 0; r < rows; r++) {
-            float v = xs[r];
-            for (int k = 0; k < half; k++) {
-                angles[k] = v * f[k];
+        be.forHostRange(rows, SIN_COS_GRAIN, (from, to) -> {
+            float[] angles = from == 0 ? stagedAngles : new float[half];   // one scratch row per range
+            for (int r = from; r < to; r++) {
+                float v = xs[r];
+                for (int k = 0; k < half; k++) {
+                    angles[k] = v * f[k];
+                }
+                FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim);
             }
-            FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim);
-        }
+        });
         Tensor t = Tensor.empty(be, n, coords * embDim);
         be.upload(out, 0, t.buffer(), 0, rows * embDim);
         return t;

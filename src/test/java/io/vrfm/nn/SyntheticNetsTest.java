@@ -23,6 +23,19 @@ class SyntheticNetsTest {
         assertArrayEquals(graph, fused, 0f);
     }
 
+    /** The fused pass splits its rows over the backend's threads (it ran on the caller alone): same bits. */
+    @Test
+    void fusedFeaturesSplitOverTheBackendsThreadsWithTheSameBits() {
+        try (CpuBackend two = new CpuBackend(2)) {
+            ScalarEncoder enc = new ScalarEncoder(two, new Rng(1), 2, 64);
+            Tensor x = Tensor.randn(two, new Rng(2), 1000, 2);
+            long regions = two.parallelRegions();
+            float[] fused = enc.features(x).toArray();
+            assertEquals(1, two.parallelRegions() - regions, "the fused features ran as one parallel region");
+            assertArrayEquals(enc.features(x.copy().requiresGrad(true)).toArray(), fused, 0f);
+        }
+    }
+
     @Test
     void fusedFeaturesReuseStagingWithoutAliasingEarlierResults() {
         ScalarEncoder enc = new ScalarEncoder(BE, new Rng(1), 2, 16);

@@ -91,6 +91,11 @@ public final class CpuBackend implements Backend {
         return true;
     }
 
+    @Override
+    public void forHostRange(int n, int grain, HostRange body) {
+        par.forRange(n, grain, body::run);
+    }
+
     // ---------------------------------------------------------------- memory
 
     @Override
