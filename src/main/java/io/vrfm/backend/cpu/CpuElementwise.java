@@ -36,12 +36,24 @@ final class CpuElementwise {
 
     static void unary(UnaryOp op, Buffer x, Buffer y, long n, float p0, float p1, CpuParallel par) {
         float[] xs = d(x), ys = d(y);
-        par.forRange(i(n), GRAIN, (lo, hi) -> UnaryMath.forward(op, xs, ys, lo, hi, p0, p1));
+        par.forRange(i(n), unaryGrain(op), (lo, hi) -> UnaryMath.forward(op, xs, ys, lo, hi, p0, p1));
     }
 
     static void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, long n, float p0, float p1, CpuParallel par) {
         float[] xs = d(x), ys = d(y), gys = d(gy), gxs = d(gx);
-        par.forRange(i(n), GRAIN, (lo, hi) -> UnaryMath.backward(op, xs, ys, gys, gxs, lo, hi, p0, p1));
+        par.forRange(i(n), unaryGrain(op), (lo, hi) -> UnaryMath.backward(op, xs, ys, gys, gxs, lo, hi, p0, p1));
+    }
+
+    /**
+     * Elements per chunk of a unary pass: an eighth of {@link CpuBackend#GRAIN} for the rules that evaluate an
+     * exponential or a trigonometric function (tens of flops per element, so a batch-1000 × 32 activation is worth
+     * splitting), {@code GRAIN} for the cheap ones.
+     */
+    static int unaryGrain(UnaryOp op) {
+        return switch (op) {
+            case EXP, LOG, GELU_TANH, GELU_ERF, SILU, SIGMOID, TANH, SIN, COS, POW -> GRAIN / 8;
+            default -> GRAIN;
+        };
     }
 
     static void binary(BinaryOp op, Buffer a, int[] aStrides, Buffer b, int[] bStrides, Buffer out, int[] outShape, CpuParallel par) {

@@ -1,7 +1,9 @@
 package io.vrfm.backend.cpu;
 
+import io.vrfm.backend.UnaryOp;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class UnaryMathTest {
@@ -100,5 +102,38 @@ class UnaryMathTest {
         for (double[] k : known) {
             assertEquals(k[1], UnaryMath.erf(k[0]), 2e-7, "erf(" + k[0] + ")");
         }
+    }
+
+    /**
+     * A batch-1000 × 16 GELU (16,000 elements, half of the element-wise grain) ran on the calling thread alone; the
+     * rules with an exponential now split from an eighth of the grain, the cheap ones still do not. Same bits.
+     */
+    @Test
+    void transcendentalUnaryPassesSplitAtASmallerGrainWithTheSameBits() {
+        int n = 16_000;
+        float[] x = new float[n], gy = new float[n];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (3 * r.nextGaussian());
+            gy[i] = (float) r.nextGaussian();
+        }
+        float[][] results = new float[2][];
+        for (int threads : new int[] {1, 2}) {
+            try (CpuBackend be = new CpuBackend(threads)) {
+                CpuBuffer y = new CpuBuffer(be, new float[n]), gx = new CpuBuffer(be, new float[n]);
+                long r0 = be.parallelRegions();
+                be.unary(UnaryOp.GELU_TANH, new CpuBuffer(be, x), y, n, 0f, 0f);
+                be.unaryBackward(UnaryOp.GELU_TANH, new CpuBuffer(be, x), y, new CpuBuffer(be, gy), gx, n, 0f, 0f);
+                long r1 = be.parallelRegions();
+                be.unary(UnaryOp.NEG, new CpuBuffer(be, x), new CpuBuffer(be, new float[n]), n, 0f, 0f);
+                assertEquals(threads == 2 ? 2 : 0, r1 - r0, "GELU forward and backward split on " + threads + " threads");
+                assertEquals(0, be.parallelRegions() - r1, "a negation of 16,000 elements stays on the caller");
+                float[] both = new float[2 * n];
+                System.arraycopy(y.data, 0, both, 0, n);
+                System.arraycopy(gx.data, 0, both, n, n);
+                results[threads - 1] = both;
+            }
+        }
+        assertArrayEquals(results[0], results[1], 0f);
     }
 }
