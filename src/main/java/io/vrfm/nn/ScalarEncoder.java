@@ -29,7 +29,6 @@ public final class ScalarEncoder extends Module {
     private static final int SIN_COS_GRAIN = 256;
     /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
     private float[] stagedInput = new float[0], stagedFeatures = new float[0];
-    private final float[] stagedAngles;
 
     public ScalarEncoder(Backend be, Rng rng, int coords, int embDim, int width, float scale, float maxPeriod) {
         if (embDim < 2 || embDim % 2 != 0) {
@@ -44,7 +43,6 @@ public final class ScalarEncoder extends Module {
         }
         this.freqs = Tensor.of(be, f, 1, 1, half);
         this.hostFreqs = f;
-        this.stagedAngles = new float[half];
         this.mlp = child("mlp", new Mlp(be, rng, SyntheticVelocityNet.ACTIVATION, false, coords * embDim, width, width));
     }
 
@@ -85,7 +83,7 @@ public final class ScalarEncoder extends Module {
         int half = embDim / 2;
         float[] f = hostFreqs;
         be.forHostRange(rows, SIN_COS_GRAIN, (from, to) -> {
-            float[] angles = from == 0 ? stagedAngles : new float[half];   // one scratch row per range
+            float[] angles = new float[half];   // one scratch row per range (a range per thread and call)
             for (int r = from; r < to; r++) {
                 float v = xs[r];
                 for (int k = 0; k < half; k++) {
