@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class ReduceVector {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** {@link D}'s vector class: stores cast to it first, see {@link SgemmKernels#V}. */
+    /** {@link #D}'s vector class: stores cast to it first, see {@link SgemmKernels#V}. */
     @SuppressWarnings("unchecked")
     private static final Class<DoubleVector> DV = (Class<DoubleVector>) D.vectorType();
 
