@@ -23,9 +23,44 @@ class CpuParallelTest {
 
     /** A pool of {@code threads}, shut down after the test. */
     private CpuParallel pool(int threads) {
-        CpuParallel par = new CpuParallel(threads);
+        return track(new CpuParallel(threads));
+    }
+
+    private CpuParallel track(CpuParallel par) {
         pools.add(par);
         return par;
+    }
+
+    /**
+     * A helper that finished a region takes the next one's chunk itself, across a serial gap between regions (here
+     * 1 ms of the caller's own work): no pool task per region. Without spinning it leaves in the gap, and each
+     * region hands the pool a new helper task.
+     */
+    @Test
+    void aSpinningHelperServesRegionAfterRegionWithoutANewPoolTask() throws InterruptedException {
+        CpuParallel spinning = track(new CpuParallel(2, TimeUnit.SECONDS.toNanos(10)));
+        CpuParallel parked = track(new CpuParallel(2, 0L));
+        for (CpuParallel par : new CpuParallel[] {spinning, parked}) {
+            AtomicInteger sum = new AtomicInteger();
+            for (int r = 0; r < 100; r++) {
+                par.forRange(64, 1, (a, b) -> sum.addAndGet(b - a));
+                Thread.sleep(1);
+            }
+            assertEquals(100 * 64, sum.get());
+            assertEquals(100, par.regions());
+        }
+        assertTrue(spinning.helperStarts() <= 3, "spinning helper restarted " + spinning.helperStarts() + " times");
+        assertTrue(parked.helperStarts() >= 90, "a helper that does not spin came back on its own "
+                + (100 - parked.helperStarts()) + " times");
+    }
+
+    @Test
+    void helpersDoNotSpinWhereTheThreadsOutnumberTheProcessors() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertEquals(0L, pool(cpus + 1).spinNanos());
+        if (cpus >= 2) {
+            assertEquals(CpuParallel.SPIN_NANOS, pool(2).spinNanos());
+        }
     }
 
     @AfterEach
