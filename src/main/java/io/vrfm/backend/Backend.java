@@ -51,6 +51,19 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * Host math for fused host passes: the sine and cosine of a dense {@code rows × cols} block of angles into two
+     * strided destinations, {@code sin[sinAt + r·rowStride + k]} and {@code cos[cosAt + r·rowStride + k]} of
+     * {@code angles[r·cols + k]}, bit for bit {@code (float) Math.sin} and {@code Math.cos} on every backend. By
+     * default {@link FloatSinCos#sinCos} row by row, which the CPU backend runs lane-wise.
+     */
+    default void hostSinCos(float[] angles, int rows, int cols, float[] sin, int sinAt, float[] cos, int cosAt,
+                            int rowStride) {
+        for (int r = 0; r < rows; r++) {
+            FloatSinCos.sinCos(angles, r * cols, cols, sin, sinAt + r * rowStride, cos, cosAt + r * rowStride);
+        }
+    }
+
     void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int n);
 
     void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int n);

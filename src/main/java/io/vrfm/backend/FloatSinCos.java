@@ -23,18 +23,20 @@ public final class FloatSinCos {
     /** Distance, in double ulps, from a float rounding midpoint below which {@code Math} decides. */
     static final long GUARD_ULPS = 64;
 
-    private static final double TWO_OVER_PI;
+    // The constants are public for the CPU backend's lane-wise twin (FloatSinCosVector), which runs the same
+    // double operations in the same order and rounds with roundSin and roundCos.
+    public static final double TWO_OVER_PI;
     /** π/2 = P1 + P2 + P3 (+ ~2^-100): P1 and P2 have 33 significant bits, so {@code n·P1}, {@code n·P2} are exact. */
-    private static final double P1, P2, P3;
-    private static final double S3 = -1.0 / 6, S5 = 1.0 / 120, S7 = -1.0 / 5040, S9 = 1.0 / 362880,
+    public static final double P1, P2, P3;
+    public static final double S3 = -1.0 / 6, S5 = 1.0 / 120, S7 = -1.0 / 5040, S9 = 1.0 / 362880,
             S11 = -1.0 / 39916800, S13 = 1.0 / 6227020800.0, S15 = -1.0 / 1307674368000.0,
             S17 = 1.0 / 355687428096000.0;
-    private static final double C2 = -1.0 / 2, C4 = 1.0 / 24, C6 = -1.0 / 720, C8 = 1.0 / 40320,
+    public static final double C2 = -1.0 / 2, C4 = 1.0 / 24, C6 = -1.0 / 720, C8 = 1.0 / 40320,
             C10 = -1.0 / 3628800, C12 = 1.0 / 479001600, C14 = -1.0 / 87178291200.0,
             C16 = 1.0 / 20922789888000.0, C18 = -1.0 / 6402373705728000.0;
     private static final long MID = 1L << 28, LOW29 = (1L << 29) - 1;
     /** Adding and subtracting 1.5·2^52 rounds a double of magnitude below 2^51 to the nearest integer (ties even). */
-    private static final double ROUNDER = 0x1.8p52;
+    public static final double ROUNDER = 0x1.8p52;
 
     static {
         MathContext mc = new MathContext(60);
@@ -55,14 +57,14 @@ public final class FloatSinCos {
     }
 
     /**
-     * {@code sin[sinAt + i] = (float) Math.sin(a[i])} and {@code cos[cosAt + i] = (float) Math.cos(a[i])} for
-     * {@code i < count}: both from one reduction, without branches, the rare angle out of range or result near a
+     * {@code sin[sinAt + i] = (float) Math.sin(a[aAt + i])} and {@code cos[cosAt + i] = (float) Math.cos(a[aAt + i])}
+     * for {@code i < count}: both from one reduction, without branches, the rare angle out of range or result near a
      * float midpoint handed to {@code Math}. The quadrant selects sin or cos by weights 0 or ±1 (exact): the quadrants
      * of consecutive angles are random, and branches on them, mispredicted, cost what the polynomials saved.
      */
-    public static void sinCos(float[] a, int count, float[] sin, int sinAt, float[] cos, int cosAt) {
+    public static void sinCos(float[] a, int aAt, int count, float[] sin, int sinAt, float[] cos, int cosAt) {
         for (int i = 0; i < count; i++) {
-            float ai = a[i];
+            float ai = a[aAt + i];
             double x = ai;
             // rint and floor by the 1.5·2^52 trick (exact for these magnitudes; any NaN or huge angle goes to Math)
             double n = (x * TWO_OVER_PI + ROUNDER) - ROUNDER;
@@ -76,11 +78,24 @@ public final class FloatSinCos {
             double cosNeg = odd + hi - 2 * odd * hi;                                 // q is 1 or 2
             double sv = (1 - 2 * hi) * ((1 - odd) * s + odd * c);
             double cv = (1 - 2 * cosNeg) * ((1 - odd) * c + odd * s);
-            double ax = Math.abs(x);
-            boolean inRange = ax >= MIN && ax <= MAX;
-            sin[sinAt + i] = inRange && !nearMidpoint(sv) ? (float) sv : (float) Math.sin(ai);
-            cos[cosAt + i] = inRange && !nearMidpoint(cv) ? (float) cv : (float) Math.cos(ai);
+            sin[sinAt + i] = roundSin(ai, sv);
+            cos[cosAt + i] = roundCos(ai, cv);
         }
+    }
+
+    /** {@code sin a} from its double {@code v} computed as above: {@code v} rounded, or {@code Math} where unsure. */
+    public static float roundSin(float a, double v) {
+        return inRange(a) && !nearMidpoint(v) ? (float) v : (float) Math.sin(a);
+    }
+
+    /** {@code cos a} from its double {@code v} computed as above, as {@link #roundSin}. */
+    public static float roundCos(float a, double v) {
+        return inRange(a) && !nearMidpoint(v) ? (float) v : (float) Math.cos(a);
+    }
+
+    private static boolean inRange(float a) {
+        float ax = Math.abs(a);
+        return ax >= MIN && ax <= MAX;
     }
 
     /** {@code sin r} for {@code z = r²}; Estrin's scheme (short dependency chains: the loop overlaps angles). */

@@ -1,7 +1,6 @@
 package io.vrfm.nn;
 
 import io.vrfm.backend.Backend;
-import io.vrfm.backend.FloatSinCos;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
 
@@ -54,7 +53,7 @@ public final class ScalarEncoder extends Module {
      * The sinusoidal features {@code [N, coords·embDim]} (differentiable in {@code x}). When no gradient can flow to
      * {@code x} (training inputs are data) and the backend keeps tensors on the heap, they are computed in one fused
      * host pass instead of four tensor ops (multiply, cos, sin, concat) — the same float arithmetic, bit-identical
-     * ({@link FloatSinCos} rounds exactly as {@code (float) Math.sin} and {@code Math.cos} do).
+     * ({@link Backend#hostSinCos} rounds exactly as {@code (float) Math.sin} and {@code Math.cos} do).
      */
     public Tensor features(Tensor x) {
         int n = x.dim(0);
@@ -83,14 +82,15 @@ public final class ScalarEncoder extends Module {
         int half = embDim / 2;
         float[] f = hostFreqs;
         be.forHostRange(rows, SIN_COS_GRAIN, (from, to) -> {
-            float[] angles = new float[half];   // one scratch row per range (a range per thread and call)
+            float[] angles = new float[(to - from) * half];   // this range's angles (a range per thread and call)
             for (int r = from; r < to; r++) {
                 float v = xs[r];
                 for (int k = 0; k < half; k++) {
-                    angles[k] = v * f[k];
+                    angles[(r - from) * half + k] = v * f[k];
                 }
-                FloatSinCos.sinCos(angles, half, out, r * embDim + half, out, r * embDim);
             }
+            // row r: cos of its angles, then sin (the concat order of the unfused ops)
+            be.hostSinCos(angles, to - from, half, out, from * embDim + half, out, from * embDim, embDim);
         });
         Tensor t = Tensor.empty(be, n, coords * embDim);
         be.upload(out, 0, t.buffer(), 0, rows * embDim);

@@ -67,7 +67,7 @@ class FloatSinCosTest {
 
     private static void check(float[] a, int n) {
         float[] s = new float[n], c = new float[n];
-        FloatSinCos.sinCos(a, n, s, 0, c, 0);
+        FloatSinCos.sinCos(a, 0, n, s, 0, c, 0);
         for (int i = 0; i < n; i++) {
             float ws = (float) Math.sin(a[i]), wc = (float) Math.cos(a[i]);
             if (Float.floatToRawIntBits(s[i]) != Float.floatToRawIntBits(ws)

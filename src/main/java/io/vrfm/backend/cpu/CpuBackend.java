@@ -92,6 +92,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void hostSinCos(float[] angles, int rows, int cols, float[] sin, int sinAt, float[] cos, int cosAt,
+                           int rowStride) {
+        if (Sgemm.vectorized()) {
+            FloatSinCosVector.sinCos(angles, rows, cols, sin, sinAt, cos, cosAt, rowStride);
+        } else {
+            Backend.super.hostSinCos(angles, rows, cols, sin, sinAt, cos, cosAt, rowStride);
+        }
+    }
+
+    @Override
     public void forHostRange(int n, int grain, HostRange body) {
         par.forRange(n, grain, body::run);
     }
