@@ -12,12 +12,18 @@ import static io.vrfm.backend.cpu.CpuBuffer.i;
  * alike; {@link CpuBackend} delegates here.
  */
 final class CpuRandom {
+    /**
+     * Elements per chunk: each one is a Philox block or two (and a log and a cosine for normals), so a latent's
+     * 1000×2 draw splits across two threads.
+     */
+    private static final int GRAIN = 1024;
+
     private CpuRandom() {
     }
 
     static void randomUniform(Buffer dst, long n, long seed, long counter, CpuParallel par) {
         float[] a = d(dst);
-        par.forRange(i(n), 4096, (lo, hi) -> {
+        par.forRange(i(n), GRAIN, (lo, hi) -> {
             for (int k = lo; k < hi; k++) {
                 a[k] = Philox.uniform(seed, counter + k);
             }
@@ -26,7 +32,7 @@ final class CpuRandom {
 
     static void randomNormal(Buffer dst, long n, long seed, long counter, CpuParallel par) {
         float[] a = d(dst);
-        par.forRange(i(n), 4096, (lo, hi) -> {
+        par.forRange(i(n), GRAIN, (lo, hi) -> {
             for (int k = lo; k < hi; k++) {
                 a[k] = Philox.normal(seed, counter + k);
             }
