@@ -68,12 +68,21 @@ public final class GaussianMixture implements Distribution {
     }
 
     @Override
+    /**
+     * {@code n} draws: per draw a component ({@link Rng#nextInt}, none with one component), then {@code dim}
+     * normals ({@link Rng#nextGaussian}). The counters of all {@code n} draws are reserved at once and read with
+     * {@link Rng#doubleAt} and {@link Rng#gaussianAt}: the numbers of one draw after another, without a lock per
+     * number.
+     */
     public float[] sample(Rng rng, int n) {
         float[] out = new float[n * dim];
+        int pick = means.length == 1 ? 0 : 2, per = pick + 4 * dim;
+        long base = rng.take((long) n * per);
         for (int i = 0; i < n; i++) {
-            double[] m = means[means.length == 1 ? 0 : rng.nextInt(means.length)];
+            long c = base + (long) i * per;
+            double[] m = means[pick == 0 ? 0 : (int) (rng.doubleAt(c) * means.length)];
             for (int j = 0; j < dim; j++) {
-                out[i * dim + j] = (float) (m[j] + std * rng.nextGaussian());
+                out[i * dim + j] = (float) (m[j] + std * rng.gaussianAt(c + pick + 4L * j));
             }
         }
         return out;

@@ -43,15 +43,28 @@ public final class Rng {
 
     /** A Java-side uniform double in [0, 1) from this stream (for host decisions such as shuffles). */
     public double nextDouble() {
-        long c = take(2);
+        return doubleAt(take(2));
+    }
+
+    /** A Java-side standard normal (Box–Muller) from this stream. */
+    public double nextGaussian() {
+        return gaussianAt(take(4));
+    }
+
+    /**
+     * The uniform double of counters {@code c} and {@code c + 1}: what {@link #nextDouble} returns when its
+     * {@code take(2)} gives {@code c}. A pure function of the seed and {@code c}, so a caller that reserved a block
+     * of counters with {@link #take} draws from it without a lock per draw, in any order.
+     */
+    public double doubleAt(long c) {
         long hi = io.vrfm.backend.Philox.bits(seed, c) & 0xFFFFFFFFL;
         long lo = io.vrfm.backend.Philox.bits(seed, c + 1) & 0xFFFFFFFFL;
         return ((hi << 21) ^ (lo >>> 11)) * 0x1.0p-53;
     }
 
-    /** A Java-side standard normal (Box–Muller) from this stream. */
-    public double nextGaussian() {
-        double u1 = Math.max(nextDouble(), 1e-300), u2 = nextDouble();
+    /** The standard normal of counters {@code c .. c + 3}: what {@link #nextGaussian} returns from {@code c}. */
+    public double gaussianAt(long c) {
+        double u1 = Math.max(doubleAt(c), 1e-300), u2 = doubleAt(c + 2);
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
