@@ -26,6 +26,8 @@ public final class ScalarEncoder extends Module {
      * of 1000 two-coordinate inputs splits across two threads and a tiny batch stays on the caller.
      */
     private static final int SIN_COS_GRAIN = 256;
+    /** Rows whose angles are staged at once for {@link Backend#hostSinCos} (16 rows of 16 frequencies: 1 KiB). */
+    private static final int ANGLE_ROWS = 16;
     /** Host staging for {@link #fusedFeatures}, grown on demand and reused across steps (no per-step arrays). */
     private float[] stagedInput = new float[0], stagedFeatures = new float[0];
 
@@ -82,15 +84,19 @@ public final class ScalarEncoder extends Module {
         int half = embDim / 2;
         float[] f = hostFreqs;
         be.forHostRange(rows, SIN_COS_GRAIN, (from, to) -> {
-            float[] angles = new float[(to - from) * half];   // this range's angles (a range per thread and call)
-            for (int r = from; r < to; r++) {
-                float v = xs[r];
-                for (int k = 0; k < half; k++) {
-                    angles[(r - from) * half + k] = v * f[k];
+            // the angles of up to ANGLE_ROWS rows at a time (one small array per range: a range per thread and call)
+            float[] angles = new float[Math.min(ANGLE_ROWS, to - from) * half];
+            for (int r0 = from; r0 < to; r0 += ANGLE_ROWS) {
+                int r1 = Math.min(to, r0 + ANGLE_ROWS);
+                for (int r = r0; r < r1; r++) {
+                    float v = xs[r];
+                    for (int k = 0; k < half; k++) {
+                        angles[(r - r0) * half + k] = v * f[k];
+                    }
                 }
+                // row r: cos of its angles, then sin (the concat order of the unfused ops)
+                be.hostSinCos(angles, r1 - r0, half, out, r0 * embDim + half, out, r0 * embDim, embDim);
             }
-            // row r: cos of its angles, then sin (the concat order of the unfused ops)
-            be.hostSinCos(angles, to - from, half, out, from * embDim + half, out, from * embDim, embDim);
         });
         Tensor t = Tensor.empty(be, n, coords * embDim);
         be.upload(out, 0, t.buffer(), 0, rows * embDim);
