@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * returns its pool thread, the way an OpenMP team spins between parallel loops. A training step is hundreds of
  * regions of 20–400 µs with short serial passes between them; a helper woken from a parked pool thread for each
  * one started late, and on the smaller regions the caller had taken both chunks by then: in the 2-D V-RFM step
- * at two threads the helper ran 36% of the chunks woken per region, 46% spinning, and the step took 12.2 ms
+ * at two threads the helper ran 36% of the chunks woken per region, 43% spinning, and the step took 12.2 ms
  * instead of 13.5 (median of 20 alternations in one JVM, AMD EPYC, JDK 25). Helpers spin only where the backend
  * has no more threads than the machine has processors; above that they would take the caller's core, so they
  * return at once ({@code -Dvrfm.cpu.spinMicros=0} turns spinning off).
