@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * they are boxed and the kernel runs ten times slower), and a third store variant (a general beta) inside one
  * method made C2 give up inlining its vector calls (about 1 GFLOP/s). Drive every index of the k loop from one
  * induction variable with a constant stride ({@code ai += MR}, or {@code ai++} with the other rows of an in-place A
- * a loop-invariant distance away; a transposed A in place, rows adjacent, at constant offsets) and step B by adding
+ * a loop-invariant distance away; a transposed A in place, rows adjacent, at constant offsets, except in the 6×2
+ * kernel: see {@link #unit}) and step B by adding
  * {@code ldbp}: with {@code bi = bo + p·ldbp} and {@code ai = ao + p·aps + r·ars} recomputed per step C2 kept the
  * bounds checks and the index arithmetic in the loop (6×2 tile in L1, one thread, loaded AVX2 EPYC, thread CPU time:
  * 70–78 against 88–90 GFLOP/s packed, 62 against 77 with A read in place, about 60 against 66–80 with a transposed
@@ -32,6 +33,16 @@ final class SgemmKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /**
+     * 1, read from a non-final field so that C2 cannot fold it: {@link #kernel6x2AT} takes the offsets of its six
+     * adjacent A floats from it ({@code ap[ai + d1]}, …). With the literal offsets 1…5, Temurin 25 at
+     * {@code -XX:UseAVX=2} ran that kernel at half JDK 17's speed (1000×128×128 weight gradient, one thread, two runs:
+     * 1,275 / 1,279 against 2,645 / 2,679 products/s on JDK 17); with this field 2,529 / 2,556, JDK 17 2,549 / 2,533.
+     * The packed 6×2 kernel gains as much on JDK 25 from the same change (1024³ one thread: 21.6 / 22.3 → 38.2 / 30.7
+     * GFLOP/s) but loses on JDK 17 (36.5 / 41.6 → 26.9 / 35.6), and the 8×2 kernels at AVX-512 lose on JDK 25, so
+     * those keep literal offsets.
+     */
+    private static int unit = 1;
     /**
      * The concrete class of {@link #S}'s vectors. Every store in the vector kernels is written
      * {@code V.cast(v).intoArray(a, i)}: the cast gives C2 the vector's exact class, so the store's species is a
@@ -419,6 +430,7 @@ final class SgemmKernels {
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+        int d1 = unit, d2 = 2 * unit, d3 = 3 * unit, d4 = 4 * unit, d5 = 5 * unit;   // see unit
         for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += aps, bi += ldbp) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -426,19 +438,19 @@ final class SgemmKernels {
             x = FloatVector.broadcast(S, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, ap[ai + d1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, ap[ai + d2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, ap[ai + d3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, ap[ai + d4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, ap[ai + d5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
