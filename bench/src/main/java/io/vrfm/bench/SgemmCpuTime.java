@@ -30,7 +30,7 @@ public final class SgemmCpuTime {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         System.out.println("# sgemm path: " + Sgemm.path() + ", 1 thread, directA="
                 + System.getProperty("vrfm.sgemm.directA", "auto") + " directB="
-                + System.getProperty("vrfm.sgemm.directB", "off") + ", best of " + reps + " (thread CPU time)");
+                + System.getProperty("vrfm.sgemm.directB", "auto") + ", best of " + reps + " (thread CPU time)");
         for (String shape : shapes) {
             boolean transA = false, transB = false;
             int m, n, k;

@@ -86,7 +86,11 @@ public final class Sgemm {
         };
         return "vector-api (" + bits + "-bit, " + t.label() + "-vector tile = " + t.rows + "x"
                 + t.vectors * bits / 32 + " floats, KC " + t.kc + ", " + directA
-                + (SgemmVector.DIRECT_B ? ", B read in place" : "") + ")";
+                + switch (SgemmVector.DIRECT_B) {
+                    case "on" -> ", B read in place";
+                    case "off" -> ", B packed";
+                    default -> ", B read in place for m <= " + SgemmVector.DIRECT_B_MAX_M + " split across workers";
+                } + ")";
     }
 
     /**

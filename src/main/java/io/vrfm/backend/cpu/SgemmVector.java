@@ -36,12 +36,20 @@ final class SgemmVector {
     private static final long PACK_ALL_SLICES = 1L << 20;
 
     /**
-     * {@code -Dvrfm.sgemm.directB=on}: the micro-kernel reads a row-major {@code op(B)} in place instead of packing
-     * it, wherever it can ({@link #readsBInPlace}). Off by default: on a loaded 2-core AVX2 EPYC it measured no
-     * faster at the V-RFM step's shapes (1000×64×128, 1000×128×128, 1000×256×64, all three passes: within ±4%,
-     * single-thread CPU time) and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides).
+     * Whether the micro-kernel reads a row-major {@code op(B)} in place instead of packing it, where it can
+     * ({@link #readsBInPlace}): {@code -Dvrfm.sgemm.directB=on} always, {@code off} never, {@code auto} (default) when
+     * the product's rows are split across more than one worker and {@code m <= }{@link #DIRECT_B_MAX_M}. There the
+     * workers pack B's panels cooperatively, each then reading half of them from the other core's cache, while each
+     * panel serves only a few slivers; reading B itself (shared, read-only) was faster on a 2-core AVX-512 EPYC
+     * (2 workers, JMH, two alternating pairs each): weight gradients (K = 1000) 1.4–1.6× with AVX-512 and 1.03–1.27×
+     * at -XX:UseAVX=2; 256³ 1.08–1.18× (AVX2), 512³ 1.17× (AVX-512) and level (AVX2); but 1024³ 0.77–0.81× (AVX-512).
+     * With one worker it measured no faster at the V-RFM step's shapes (within ±4%, single-thread CPU time, AVX2)
+     * and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides).
      */
-    static final boolean DIRECT_B = System.getProperty("vrfm.sgemm.directB", "off").trim().equalsIgnoreCase("on");
+    static final String DIRECT_B =
+            System.getProperty("vrfm.sgemm.directB", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    /** Most rows for which {@code auto} reads B in place (with more, each packed panel serves enough slivers). */
+    static final int DIRECT_B_MAX_M = 512;
     /**
      * Whether the micro-kernel reads full {@code MR}-row slivers of {@code op(A)} in place instead of packing them
      * (only when {@code alpha} is 1: packing multiplies by alpha; a partial last sliver is still packed). Packing A
@@ -85,7 +93,7 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, readsAInPlace(n), DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
+        sgemm(tile, readsAInPlace(n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
                 0, c, cOff, ldc, null, null, par);
     }
 
@@ -110,15 +118,16 @@ final class SgemmVector {
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] bias, int biasOff, float[] c, int cOff, int ldc,
                           io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
-        sgemm(tile, readsAInPlace(n), DIRECT_B, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
+        sgemm(tile, readsAInPlace(n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
                 biasOff, c, cOff, ldc, act, actOut, par);
     }
 
     /**
      * The driver. With {@code bias} (then {@code beta} is 0) the result is {@code alpha·op(A)·op(B) + bias}, each
      * element summed in the same order as copying the bias into C and accumulating with {@code beta} 1 would.
+     * {@code directB} null: as {@link #DIRECT_B} says ({@link #readsBInPlace(int, int, int)}).
      */
-    private static void sgemm(SgemmTile tile, boolean directA, boolean directB, boolean transA, boolean transB,
+    private static void sgemm(SgemmTile tile, boolean directA, Boolean directB, boolean transA, boolean transB,
                               int m, int n, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc,
@@ -142,8 +151,8 @@ final class SgemmVector {
             // Few columns (a 2-D output layer, say): the NR-wide panels would be mostly padding. Compute the
             // transpose T = op(B)ᵀ·op(A)ᵀ (n×m, many columns) instead and add it back transposed.
             float[] t = buffer(T_BUF, n * m);
-            sgemm(tile, directA, directB, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m,
-                    par);
+            sgemm(tile, directA, directB, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, null, 0,
+                    t, 0, m, null, null, par);
             for (int i = 0; i < m; i++) {
                 int row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
@@ -169,10 +178,12 @@ final class SgemmVector {
         // Every k-slice in one parallel region when all their B panels fit the pack buffer side by side (a deep
         // product such as a weight gradient, K = batch): one fork/join per product instead of one per slice. Each
         // worker keeps its rows (or panels) across the slices, so every element is summed in the same order.
-        boolean direct = directB && readsBInPlace(tile, transB, n);
+        int slivers = (m + mr - 1) / mr;
+        boolean splitRows = threads > 1 && (slivers >= 2 * threads || slivers >= (ncMax + nr - 1) / nr);
+        boolean direct = (directB != null ? directB : readsBInPlace(m, splitRows))
+                && readsBInPlace(tile, transB, n);
         int group = threads > 1 && (direct || (long) k * panelsMax * nr <= PACK_ALL_SLICES) ? slices : 1;
         float[] bp = direct ? null : buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
-        int slivers = (m + mr - 1) / mr;
         for (int jc = 0; jc < n; jc += ncBlock) {
             int nc = Math.min(ncBlock, n - jc);
             int panels = (nc + nr - 1) / nr;
@@ -221,6 +232,19 @@ final class SgemmVector {
             case "on" -> true;
             case "off" -> false;
             default -> n <= DIRECT_A_MAX_N;
+        };
+    }
+
+    /**
+     * Whether {@link #DIRECT_B} asks for {@code op(B)} in place for a product of {@code m} rows, {@code splitRows}
+     * when several workers split them; where it can be read in place is
+     * {@link #readsBInPlace(SgemmTile, boolean, int)}'s call.
+     */
+    static boolean readsBInPlace(int m, boolean splitRows) {
+        return switch (DIRECT_B) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> splitRows && m <= DIRECT_B_MAX_M;
         };
     }
 

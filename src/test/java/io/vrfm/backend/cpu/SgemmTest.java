@@ -249,6 +249,29 @@ class SgemmTest {
     }
 
     @Test
+    void bReadInPlaceByDefaultOnlyForFewRowsSplitAcrossWorkersAndSameBits() {
+        assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
+        assumeTrue(SgemmVector.DIRECT_B.equals("auto"), "-Dvrfm.sgemm.directB set: the default rule is not in use");
+        assertTrue(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M, true));
+        assertFalse(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M + 1, true));   // panels serve many slivers
+        assertFalse(SgemmVector.readsBInPlace(64, false));                              // one worker: packing pays
+        // a weight gradient (K = batch) through the default driver, two workers: the bits of packed panels
+        Random rnd = new Random(29);
+        for (int[] s : new int[][]{{128, 128, 1000}, {64, 256, 1000}, {128, 64, 300}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(rnd, k * m), b = random(rnd, k * n);
+            float[] byDefault = new float[m * n], packed = new float[m * n];
+            Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, byDefault, 0, n, par);
+            SgemmVector.sgemm(SgemmVector.TILE, true, false, true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, packed, 0,
+                    n, par);
+            for (int i = 0; i < packed.length; i++) {
+                assertEquals(Float.floatToIntBits(packed[i]), Float.floatToIntBits(byDefault[i]),
+                        m + "x" + n + "x" + k + " C[" + i + "]");
+            }
+        }
+    }
+
+    @Test
     void tileFollowsVectorRegisters() {
         assertEquals(32, SgemmTile.registers(512, "amd64"));   // AVX-512
         assertEquals(16, SgemmTile.registers(256, "amd64"));   // AVX2
