@@ -12,7 +12,7 @@
 #        BENCH_JVM_ARGS: extra JVM options for the vrfm4j side, e.g. BENCH_JVM_ARGS=-XX:UseAVX=2 measures the AVX2 path
 #        on an AVX-512 machine)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
-# At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 5 minutes on 2 cores.
+# At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 4 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
@@ -37,9 +37,12 @@ echo "# JMH: ConvBench fwd/bwd-data/bwd-filter, 3x3 ${batch}x${width}x28x28 -> $
 "${jmh[@]}" 'io.vrfm.bench.ConvBench' -p pass=fwd,bwd-data,bwd-filter -p width="$width" -p batch="$batch" \
   -p size=28 -p threads="$threads" -wi 2 -i 3 -w 1s -r 1s -f 1 -rf json -rff "$out/conv.json" >"$out/conv.log" 2>&1 \
   || { cat "$out/conv.log" >&2; exit 1; }
-echo "# JMH: MnistResNetStepBench rfm/vrfm, width $width, blocks $blocks, batch $batch (2 warmup + 3 x 3 s, 1 fork)" >&2
+# Ten warm-up iterations (30 s): the step calls its small Linear layers a few times per 2-s step, so C2 compiled the
+# in-place SGEMM kernel only after about 24 s (-XX:+PrintCompilation); until then it ran at C1's tier, boxing every
+# vector (JFR: FloatVector.tOpTemplate under SgemmKernels.kernel8x2A), and 2 warm-up iterations measured that.
+echo "# JMH: MnistResNetStepBench rfm/vrfm, width $width, blocks $blocks, batch $batch (10 warmup + 3 x 3 s, 1 fork)" >&2
 "${jmh[@]}" 'io.vrfm.bench.MnistResNetStepBench' -p method=rfm,vrfm -p width="$width" -p blocks="$blocks" \
-  -p batch="$batch" -p threads="$threads" -wi 2 -i 3 -w 3s -r 3s -f 1 -rf json -rff "$out/step.json" \
+  -p batch="$batch" -p threads="$threads" -wi 10 -i 3 -w 3s -r 3s -f 1 -rf json -rff "$out/step.json" \
   >"$out/step.log" 2>&1 || { cat "$out/step.log" >&2; exit 1; }
 
 echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)'): conv (best of 3 x ~0.5 s), step (best of 3 x 2 steps after 1)" >&2
