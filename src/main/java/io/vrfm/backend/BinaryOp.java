@@ -6,5 +6,12 @@ public enum BinaryOp {
     /** {@code max(a, b)}. */
     MAX,
     /** {@code a == b ? 1 : 0} (a mask; not differentiable). */
-    EQUAL
+    EQUAL;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The op's name in lower case whatever the default locale ({@code "div"}, never {@code "dıv"}). */
+    public String label() {
+        return label;
+    }
 }

@@ -21,5 +21,12 @@ public enum UnaryOp {
     /** {@code x > p0 ? 1 : 0} (not differentiable: gradient zero). */
     GREATER_THAN,
     /** {@code x·x}. */
-    SQUARE
+    SQUARE;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The op's name in lower case whatever the default locale ({@code "sin"}, never {@code "sın"}). */
+    public String label() {
+        return label;
+    }
 }

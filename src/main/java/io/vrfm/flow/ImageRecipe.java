@@ -209,7 +209,7 @@ public record ImageRecipe(String model, String dataset, Method method, int steps
         m.put("lambda", lambda);
         m.put("latent_dim", latentDim);
         m.put("posterior_inputs", PosteriorInput.format(posteriorInputs));
-        m.put("fusion", fusion.name().toLowerCase().replace('_', '-'));
+        m.put("fusion", fusion.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         m.put("width", width);
         m.put("blocks", blocks);
         m.put("dropout", dropout);

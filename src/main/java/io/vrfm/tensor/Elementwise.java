@@ -24,7 +24,7 @@ final class Elementwise {
         if (op == UnaryOp.GREATER_THAN) {
             return y;
         }
-        return y.record(op.name().toLowerCase(), g -> {
+        return y.record(op.label(), g -> {
             Tensor gx = Tensor.empty(be, x.shape());
             be.unaryBackward(op, x.buffer(), y.buffer(), g.buffer(), gx.buffer(), x.size(), p0, p1);
             return new Tensor[]{gx};
@@ -33,8 +33,8 @@ final class Elementwise {
 
     /** Raw broadcasting binary op without autograd. */
     static Tensor apply(Tensor a, Tensor b, BinaryOp op) {
-        Backend be = sameBackend(op.name().toLowerCase(), a, b);
-        int[] out = Shape.broadcast(op.name().toLowerCase(), a.shape(), b.shape());
+        Backend be = sameBackend(op.label(), a, b);
+        int[] out = Shape.broadcast(op.label(), a.shape(), b.shape());
         Tensor y = Tensor.empty(be, out);
         be.binary(op, a.buffer(), Shape.broadcastStrides(a.shape(), out), b.buffer(),
                 Shape.broadcastStrides(b.shape(), out), y.buffer(), out);
@@ -46,7 +46,7 @@ final class Elementwise {
         if (op == BinaryOp.EQUAL) {
             return y;
         }
-        return y.record(op.name().toLowerCase(), g -> {
+        return y.record(op.label(), g -> {
             Tensor ga = null, gb = null;
             switch (op) {
                 case ADD:

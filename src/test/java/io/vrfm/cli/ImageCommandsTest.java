@@ -76,4 +76,31 @@ class ImageCommandsTest {
         assertTrue(again[1].contains("resumed from") && again[1].contains("at step 4"), again[1]);
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-0000006.safetensors")));
     }
+
+    /** A decimal-comma locale must not turn log.csv's numbers into extra columns ("0,5" for 0.5). */
+    @Test
+    void logCsvKeepsItsColumnsUnderADecimalCommaLocale(@TempDir Path tmp) throws Exception {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.GERMANY);
+        try {
+            Path data = tmp.resolve("data");
+            writeIdx(data.resolve("mnist"), 40);
+            Path out = tmp.resolve("run");
+            String[] r = run("train-image", "--dataset", "mnist", "--method", "vrfm", "--preset", "quick", "--steps",
+                    "2", "--batch", "4", "--checkpoint-every", "0", "--sample-every", "0", "--device", "cpu",
+                    "--data-dir", data.toString(), "--out", out.toString());
+            assertEquals("0", r[0], r[1]);
+            java.util.List<String> lines = Files.readAllLines(out.resolve("log.csv"));
+            assertEquals(3, lines.size(), lines.toString());
+            int columns = lines.get(0).split(",", -1).length;
+            for (String line : lines.subList(1, lines.size())) {
+                assertEquals(columns, line.split(",", -1).length, line);
+                for (String cell : line.split(",")) {
+                    Double.parseDouble(cell);
+                }
+            }
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
 }
