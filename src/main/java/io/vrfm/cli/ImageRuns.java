@@ -89,8 +89,8 @@ public final class ImageRuns {
             ImageTrainer.StepStats s = trainer.trainStep();
             int step = trainer.step();
             double secs = (System.nanoTime() - t0) / 1e9;
-            pending.append(String.format(java.util.Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.4g,%.4g,%.1f%n", step, s.total(), s.recon(), s.kl(),
-                    s.gradNorm(), s.lr(), secs));
+            pending.append(String.format(java.util.Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.4g,%.4g,%.1f%n", step,
+                    s.total(), s.recon(), s.kl(), s.gradNorm(), s.lr(), secs));
             progress.update(step, String.format("loss %.4f%s", s.total(),
                     Double.isNaN(s.kl()) ? "" : String.format(" kl %.3f", s.kl())));
             boolean last = step == recipe.steps();

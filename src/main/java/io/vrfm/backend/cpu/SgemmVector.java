@@ -125,7 +125,7 @@ final class SgemmVector {
     /**
      * The driver. With {@code bias} (then {@code beta} is 0) the result is {@code alpha·op(A)·op(B) + bias}, each
      * element summed in the same order as copying the bias into C and accumulating with {@code beta} 1 would.
-     * {@code directB} null: as {@link #DIRECT_B} says ({@link #readsBInPlace(int, int, int)}).
+     * {@code directB} null: as {@link #DIRECT_B} says ({@link #readsBInPlace(int, boolean)}).
      */
     private static void sgemm(SgemmTile tile, boolean directA, Boolean directB, boolean transA, boolean transB,
                               int m, int n, int k, float alpha,
@@ -179,8 +179,7 @@ final class SgemmVector {
         // product such as a weight gradient, K = batch): one fork/join per product instead of one per slice. Each
         // worker keeps its rows (or panels) across the slices, so every element is summed in the same order.
         int slivers = (m + mr - 1) / mr;
-        boolean splitRows = threads > 1 && (slivers >= 2 * threads || slivers >= (ncMax + nr - 1) / nr);
-        boolean direct = (directB != null ? directB : readsBInPlace(m, splitRows))
+        boolean direct = (directB != null ? directB : readsBInPlace(m, splitsRows(threads, slivers, panelsMax)))
                 && readsBInPlace(tile, transB, n);
         int group = threads > 1 && (direct || (long) k * panelsMax * nr <= PACK_ALL_SLICES) ? slices : 1;
         float[] bp = direct ? null : buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
@@ -203,7 +202,7 @@ final class SgemmVector {
                     for (Region r : rs) {
                         r.run(0, slivers, 0, panels, 0);
                     }
-                } else if (slivers >= 2 * threads || slivers >= panels) {
+                } else if (splitsRows(threads, slivers, panels)) {
                     // split rows: slot t takes its share of slivers and sweeps every panel, starting at its own
                     int slots = Math.min(threads, slivers);
                     par.forRange(slots, 1, (t0, t1) -> {
@@ -224,6 +223,14 @@ final class SgemmVector {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code threads} (more than one) workers split a block's rows ({@code slivers} of them) rather than its
+     * {@code panels}: when each gets at least two slivers, or there are no more panels than slivers.
+     */
+    private static boolean splitsRows(int threads, int slivers, int panels) {
+        return threads > 1 && (slivers >= 2 * threads || slivers >= panels);
     }
 
     /** Whether a product of {@code n} columns reads full slivers of op(A) in place ({@link #DIRECT_A}). */
