@@ -87,7 +87,9 @@ public final class CpuBackend implements Backend {
     @Override
     public String describe() {
         return "cpu: " + par.threads() + " threads; gemm " + Sgemm.path() + "; conv "
-                + (Sgemm.vectorized() ? "shifted-window gemm (stride 1), else im2col+gemm" : "im2col+gemm");
+                + (Sgemm.vectorized()
+                        ? CpuConv.winogradRule() + ", other stride-1 convs shifted-window gemm, else im2col+gemm"
+                        : "im2col+gemm");
     }
 
     @Override

@@ -3,11 +3,12 @@ package io.vrfm.backend.cpu;
 import io.vrfm.backend.ConvShape;
 
 /**
- * 2-D convolution on the CPU. Stride-1 passes with at least a vector of output columns run as an implicit GEMM on
- * the zero-padded image ({@link ConvShiftedGemm}, when the Vector API kernel is in use); the others by im2col +
- * GEMM: per image, the input is unfolded into a {@code [c·r·s, oh·ow]} column matrix (a per-thread buffer, reused)
- * and multiplied by the {@code [k, c·r·s]} weight. Images are split across cores when the batch is large enough;
- * otherwise each GEMM uses every core.
+ * 2-D convolution on the CPU. 3×3 stride-1 passes with enough channels and pixels run by Winograd's F(2×2, 3×3)
+ * ({@link ConvWinograd}, {@link #winograd}); other stride-1 passes with at least a vector of output columns run as an
+ * implicit GEMM on the zero-padded image ({@link ConvShiftedGemm}), both when the Vector API kernel is in use; the
+ * others by im2col + GEMM: per image, the input is unfolded into a {@code [c·r·s, oh·ow]} column matrix (a
+ * per-thread buffer, reused) and multiplied by the {@code [k, c·r·s]} weight. Images are split across cores when the
+ * batch is large enough; otherwise each GEMM uses every core.
  */
 final class CpuConv {
     /** The column matrix of each thread, grown on demand up to {@link #COL_KEPT} floats. */
@@ -15,7 +16,49 @@ final class CpuConv {
     /** Larger column matrices (16 MiB and up) are allocated per call rather than kept by every thread. */
     private static final int COL_KEPT = 1 << 22;
 
+    /**
+     * When 3×3 stride-1 passes take {@link ConvWinograd}: {@code -Dvrfm.conv.winograd=auto} (default) where it
+     * measured faster than {@link ConvShiftedGemm} ({@link #winograd}), {@code on} for every such pass, {@code off}
+     * never. Needs the Vector API kernels.
+     */
+    static final String WINOGRAD =
+            System.getProperty("vrfm.conv.winograd", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    /** Fewest channels on either side for {@code auto} (forward and backward data; backward filter: 64). */
+    static final int WINOGRAD_MIN_CHANNELS = 16, WINOGRAD_FILTER_MIN_CHANNELS = 64;
+    /** Fewest output pixels per image for {@code auto}. */
+    static final int WINOGRAD_MIN_PIXELS = 100;
+
     private CpuConv() {
+    }
+
+    /**
+     * Whether a pass of this convolution runs by Winograd's F(2×2, 3×3) ({@link #WINOGRAD}). {@code auto} follows
+     * {@code ConvBenchMain -Dversus=shifted} (2-core AMD EPYC, AVX-512): the forward and backward-data passes gain
+     * 1.2–1.5x over the shifted-window GEMM from 16 channels at 14×14 and up and lose at 7×7 (0.85–0.9x); the
+     * backward-filter pass, whose transformed output gradient must be transposed, gains only from 64 channels
+     * (1.1–1.3x at 14×14 and 28×28; 0.75–0.9x at 16 and 32 channels).
+     */
+    static boolean winograd(ConvShape s, boolean filter) {
+        if (!Sgemm.vectorized()) {
+            return false;
+        }
+        return switch (WINOGRAD) {
+            case "on" -> ConvWinograd.handles(s, 1);
+            case "off" -> false;
+            default -> ConvWinograd.handles(s, filter ? WINOGRAD_FILTER_MIN_CHANNELS : WINOGRAD_MIN_CHANNELS)
+                    && s.outH() * s.outW() >= WINOGRAD_MIN_PIXELS;
+        };
+    }
+
+    /** The rule {@link #winograd} applies, for {@code info}. */
+    static String winogradRule() {
+        return switch (WINOGRAD) {
+            case "on" -> "winograd F(2x2,3x3) for every 3x3 stride-1 conv";
+            case "off" -> "winograd off (-Dvrfm.conv.winograd=off)";
+            default -> "winograd F(2x2,3x3) for 3x3 stride-1 convs with >= " + WINOGRAD_MIN_PIXELS
+                    + " output pixels and >= " + WINOGRAD_MIN_CHANNELS + " channels each side (weight gradient: >= "
+                    + WINOGRAD_FILTER_MIN_CHANNELS + ")";
+        };
     }
 
     private static float[] col(int size) {
@@ -94,7 +137,9 @@ final class CpuConv {
     }
 
     static void forward(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
-        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+        if (winograd(s, false)) {
+            ConvWinograd.forward(x, wt, y, s, par);
+        } else if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
             ConvShiftedGemm.forward(x, wt, y, s, par);
         } else {
             forwardIm2col(x, wt, y, s, par);
@@ -102,7 +147,9 @@ final class CpuConv {
     }
 
     static void backwardData(float[] gy, float[] wt, float[] gx, ConvShape s, CpuParallel par) {
-        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.c(), true)) {
+        if (winograd(s, false)) {
+            ConvWinograd.backwardData(gy, wt, gx, s, par);
+        } else if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.c(), true)) {
             ConvShiftedGemm.backwardData(gy, wt, gx, s, par);
         } else {
             backwardDataIm2col(gy, wt, gx, s, par);
@@ -110,7 +157,9 @@ final class CpuConv {
     }
 
     static void backwardFilter(float[] x, float[] gy, float[] gw, ConvShape s, CpuParallel par) {
-        if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+        if (winograd(s, true)) {
+            ConvWinograd.backwardFilter(x, gy, gw, s, par);
+        } else if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
             ConvShiftedGemm.backwardFilter(x, gy, gw, s, par);
         } else {
             backwardFilterIm2col(x, gy, gw, s, par);

@@ -10,7 +10,7 @@ import java.util.Random;
 
 /**
  * Times the CPU convolution, each pass (forward, backward data, backward filter) at each shape, as the backend runs
- * it and by im2col + GEMM (in alternating turns, so both see the same load): GFLOP/s from the
+ * it and by im2col + GEMM, or with {@code -Dversus=shifted} by {@link ConvShiftedGemm} (in alternating turns, so both see the same load): GFLOP/s from the
  * thread's CPU time on one thread (best of ROUNDS turns of 0.3 s after a warm-up), so other processes on a loaded
  * machine slow the numbers less than wall-clock time would, and from wall-clock time on all the backend's threads
  * (best turn) for reference; {@code -Dpass=forward|bwd-data|bwd-filter} times one pass only (for a profile). Shapes are {@code N,C,H,W,K,R,S,STRIDE,PAD}; without any, the MNIST ResNet's and the
@@ -55,6 +55,9 @@ public final class ConvBenchMain {
             double flop = s.flops();
             StringBuilder line = new StringBuilder(String.format("%-26s", spec));
             String only = System.getProperty("pass", "");
+            // the reference: im2col + GEMM, or (-Dversus=shifted) the shifted-window GEMM where it applies
+            boolean shifted = "shifted".equals(System.getProperty("versus")) && Sgemm.vectorized()
+                    && ConvShiftedGemm.handles(s, s.k(), false) && ConvShiftedGemm.handles(s, s.c(), true);
             for (int p = 0; p < 3; p++) {
                 if (!only.isEmpty() && !only.equals(passes[p])) {
                     continue;
@@ -67,11 +70,14 @@ public final class ConvBenchMain {
                         CpuParallel par = pars[t];
                         run[v][t] = switch (p * 2 + v) {
                             case 0 -> () -> CpuConv.forward(x, w, y, s, par);
-                            case 1 -> () -> CpuConv.forwardIm2col(x, w, y, s, par);
+                            case 1 -> shifted ? () -> ConvShiftedGemm.forward(x, w, y, s, par)
+                                    : () -> CpuConv.forwardIm2col(x, w, y, s, par);
                             case 2 -> () -> CpuConv.backwardData(y, w, gx, s, par);
-                            case 3 -> () -> CpuConv.backwardDataIm2col(y, w, gx, s, par);
+                            case 3 -> shifted ? () -> ConvShiftedGemm.backwardData(y, w, gx, s, par)
+                                    : () -> CpuConv.backwardDataIm2col(y, w, gx, s, par);
                             case 4 -> () -> CpuConv.backwardFilter(x, y, gw, s, par);
-                            default -> () -> CpuConv.backwardFilterIm2col(x, y, gw, s, par);
+                            default -> shifted ? () -> ConvShiftedGemm.backwardFilter(x, y, gw, s, par)
+                                    : () -> CpuConv.backwardFilterIm2col(x, y, gw, s, par);
                         };
                     }
                 }
@@ -101,8 +107,8 @@ public final class ConvBenchMain {
                         }
                     }
                 }
-                line.append(String.format("  %s %5.1f | %5.1f (im2col %5.1f | %5.1f)", passes[p], bestCpu[0],
-                        bestWall[0], bestCpu[1], bestWall[1]));
+                line.append(String.format("  %s %5.1f | %5.1f (%s %5.1f | %5.1f)", passes[p], bestCpu[0],
+                        bestWall[0], shifted ? "shifted" : "im2col", bestCpu[1], bestWall[1]));
             }
             System.out.println(line);
         }

@@ -47,6 +47,10 @@ class CpuConvTest {
         {2, 1, 6, 6, 16, 3, 3, 1, 1},     // one input channel (backward data by im2col)
         {1, 32, 20, 20, 32, 3, 3, 1, 1},  // one image, enough work to split its tiles across workers
         {3, 16, 16, 16, 16, 3, 3, 1, 1},  // three images on two workers
+        {2, 20, 7, 9, 17, 3, 3, 1, 1},    // odd output height and width: Winograd tiles hang over both edges
+        {1, 64, 28, 28, 64, 3, 3, 1, 1},  // the MNIST ResNet's width: several Winograd blocks per image
+        {3, 24, 5, 5, 40, 3, 3, 1, 0},    // no padding, 3x3 output: one tile column half used
+        {2, 16, 4, 6, 24, 3, 3, 1, 2},    // padding 2: backward data by Winograd without padding
     };
 
     @Test
@@ -76,6 +80,13 @@ class CpuConvTest {
                     compare((gx) -> ConvShiftedGemm.backwardData(gy, w, gx, s, par), data,
                             "shifted backward data " + on);
                 }
+                if (Sgemm.vectorized() && ConvWinograd.handles(s, 1)) {
+                    compare((y) -> ConvWinograd.forward(x, w, y, s, par), fwd, "winograd forward " + on);
+                    compare((gx) -> ConvWinograd.backwardData(gy, w, gx, s, par), data,
+                            "winograd backward data " + on);
+                    compare((gw) -> ConvWinograd.backwardFilter(x, gy, gw, s, par), filter,
+                            "winograd backward filter " + on);
+                }
             }
         }
     }
@@ -93,6 +104,23 @@ class CpuConvTest {
         assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 2), 16, true));
         assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 3), 16, true),
                 "backward data with padding 3 on a 3x3 kernel");
+    }
+
+    @Test
+    void winogradTakesThreeByThreeStrideOneConvolutionsWithEnoughChannelsAndPixels() {
+        assumeTrue(Sgemm.vectorized() && "auto".equals(CpuConv.WINOGRAD),
+                "the rule of -Dvrfm.conv.winograd=auto with the Vector API kernel");
+        ConvShape resnet = new ConvShape(64, 64, 28, 28, 64, 3, 3, 1, 1);
+        assertTrue(CpuConv.winograd(resnet, false));
+        assertTrue(CpuConv.winograd(resnet, true));
+        ConvShape narrow = new ConvShape(32, 16, 28, 28, 16, 3, 3, 1, 1);
+        assertTrue(CpuConv.winograd(narrow, false));
+        assertFalse(CpuConv.winograd(narrow, true), "weight gradient with 16 channels");
+        assertFalse(CpuConv.winograd(new ConvShape(64, 64, 7, 7, 64, 3, 3, 1, 1), false), "7x7 output");
+        assertFalse(CpuConv.winograd(new ConvShape(64, 1, 28, 28, 64, 3, 3, 1, 1), false), "one input channel");
+        assertFalse(CpuConv.winograd(new ConvShape(16, 64, 32, 32, 64, 3, 3, 2, 1), false), "stride 2");
+        assertFalse(CpuConv.winograd(new ConvShape(16, 64, 32, 32, 64, 5, 5, 1, 2), false), "5x5 kernel");
+        assertFalse(CpuConv.winograd(new ConvShape(16, 64, 32, 32, 64, 3, 3, 1, 3), false), "padding 3");
     }
 
     /** The forward pass reads every tap in order, 256 per slice, as im2col + GEMM does: the same floats. */
