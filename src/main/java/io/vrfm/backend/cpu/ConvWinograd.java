@@ -13,9 +13,9 @@ import static io.vrfm.backend.cpu.SgemmKernels.S;
  * output pixels ("tile") comes from a 4×4 window of the padded input, and the 36 multiplications per tile and
  * channel pair of a direct convolution become 16, one per point ξ of the 4×4 transform domain:
  * {@code y_tile = Aᵀ [ Σ_c (G g_kc Gᵀ) ⊙ (Bᵀ d_c B) ] A}. Per ξ the sum over input channels is a GEMM,
- * {@code M[ξ][k][tile] = Σ_c U[ξ][k][c] · V[ξ][c][tile]}, run by {@link SgemmKernels#kernel6x2A} on the
- * transformed weight U (in place, rows {@code k}) and the transformed input V (written by the input transform
- * straight into {@link #NR}-column panels): 2.25 times fewer multiply-adds than {@link ConvShiftedGemm}.
+ * {@code M[ξ][k][tile] = Σ_c U[ξ][k][c] · V[ξ][c][tile]}, run by the SGEMM's in-place micro-kernel ({@link #MR}
+ * rows) on the transformed weight U (in place, rows {@code k}) and the transformed input V (written by the input
+ * transform straight into {@link #NR}-column panels): 2.25 times fewer multiply-adds than {@link ConvShiftedGemm}.
  *
  * <p>Tiles are vector lanes. The padded image is split into its four phases (even/odd rows × even/odd columns),
  * each a {@code (TY+1) × (TX+1)} plane; tile {@code (ty, tx)} is "virtual tile" {@code j = ty·(TX+1) + tx}, and its
@@ -38,8 +38,11 @@ import static io.vrfm.backend.cpu.SgemmKernels.S;
  */
 final class ConvWinograd {
 
-    /** Rows of the register tile ({@link SgemmKernels#kernel6x2A}). */
-    static final int MR = 6;
+    /**
+     * Rows of the register tile: the SGEMM's ({@link SgemmVector#TILE}), 8 where there are 32 vector registers
+     * ({@link SgemmKernels#kernel8x2A}), else 6 ({@link SgemmKernels#kernel6x2A}).
+     */
+    static final int MR = SgemmVector.TILE == SgemmTile.R8X2 ? 8 : 6;
     /** Columns of the register tile: two vectors of tiles (forward) or of output channels (backward filter). */
     static final int NR = 2 * L;
     /** Points of the transform domain. */
@@ -212,8 +215,7 @@ final class ConvWinograd {
             int uo = xi * coutPad * cin, vo = xi * xiStride, mo = xi * mStride;
             for (int q = 0; q < nb; q++) {
                 for (int k0 = 0; k0 < coutPad; k0 += MR) {
-                    SgemmKernels.kernel6x2A(cin, u, uo + k0 * cin, cin, v, vo + q * cin * NR, NR,
-                            m, mo + k0 * bw + q * NR, bw, true);
+                    tile(cin, u, uo + k0 * cin, cin, v, vo + q * cin * NR, m, mo + k0 * bw + q * NR, bw, true);
                 }
             }
         }
@@ -377,6 +379,19 @@ final class ConvWinograd {
         }
     }
 
+    /**
+     * {@code C[0:MR, 0:NR] (= | +=) Σ_p A[r][p] · B[p]}: A's row {@code r} of step {@code p} at {@code ao + p + r·ars},
+     * B an {@code NR}-column panel.
+     */
+    private static void tile(int kc, float[] a, int ao, int ars, float[] b, int bo, float[] c, int co, int ldc,
+                             boolean overwrite) {
+        if (MR == 8) {
+            SgemmKernels.kernel8x2A(kc, a, ao, ars, b, bo, NR, c, co, ldc, overwrite);
+        } else {
+            SgemmKernels.kernel6x2A(kc, a, ao, ars, b, bo, NR, c, co, ldc, overwrite);
+        }
+    }
+
     // ---- backward filter ------------------------------------------------------------------------------------------
 
     /** {@code gw = conv_backward_filter(x, gy)}, summed over the batch. */
@@ -476,8 +491,8 @@ final class ConvWinograd {
             for (int q = 0; q < kPanels; q++) {
                 int bo = xi * gStride + q * bw * NR;
                 for (int c0 = 0; c0 < cinPad; c0 += MR) {
-                    SgemmKernels.kernel6x2A(width, v, xi * xiStride + c0 * bw, bw, b, bo, NR,
-                            acc, (xi * cinPad + c0) * kpad + q * NR, kpad, false);
+                    tile(width, v, xi * xiStride + c0 * bw, bw, b, bo, acc, (xi * cinPad + c0) * kpad + q * NR, kpad,
+                            false);
                 }
             }
         }

@@ -39,7 +39,7 @@ public final class ConvBenchMain {
         }
         int threads = Runtime.getRuntime().availableProcessors();
         CpuParallel one = new CpuParallel(1), all = new CpuParallel(threads);
-        System.out.println("# conv GFLOP/s: 1 thread (CPU time) | " + threads + " threads (wall), backend path (im2col path);"
+        System.out.println("# conv GFLOP/s: 1 thread (CPU time) | " + threads + " threads (wall), backend path (reference path in brackets);"
                 + " " + Sgemm.path());
         String[] passes = {"forward", "bwd-data", "bwd-filter"};
         for (String spec : shapes) {
