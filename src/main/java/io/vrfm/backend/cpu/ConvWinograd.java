@@ -104,7 +104,7 @@ final class ConvWinograd {
             plane = panels * NR + px + 1;
             coutPad = (cout + MR - 1) / MR * MR;
             cinPad = (cin + MR - 1) / MR * MR;
-            int perPanel = XI * (Math.max(cin, cinPad) + Math.max(coutPad, cout)) * NR;
+            int perPanel = XI * (cinPad + coutPad) * NR;
             blockPanels = Math.max(1, Math.min(panels, budget / perPanel));
             blocks = (panels + blockPanels - 1) / blockPanels;
         }
