@@ -60,6 +60,7 @@ final class ConvWinograd {
     private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PRODUCT = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> WEIGHT = ThreadLocal.withInitial(() -> new float[0]);
 
     private ConvWinograd() {
     }
@@ -147,7 +148,9 @@ final class ConvWinograd {
      */
     private static float[] transformWeight(float[] wt, int k, int c, int outPad, boolean flipped) {
         int cout = flipped ? c : k, cin = flipped ? k : c;
-        float[] u = new float[XI * outPad * cin];
+        // the calling thread's buffer: it waits in product() while the workers read it, and its next call comes after
+        float[] u = buffer(WEIGHT, XI * outPad * cin);
+        Arrays.fill(u, 0, XI * outPad * cin, 0f);
         float[] g = new float[9];
         for (int o = 0; o < cout; o++) {
             for (int i = 0; i < cin; i++) {
