@@ -57,7 +57,8 @@ final class CpuConv {
             case "off" -> "winograd off (-Dvrfm.conv.winograd=off)";
             default -> "winograd F(2x2,3x3) for 3x3 stride-1 convs with >= " + WINOGRAD_MIN_PIXELS
                     + " output pixels and >= " + WINOGRAD_MIN_CHANNELS + " channels each side (weight gradient: >= "
-                    + WINOGRAD_FILTER_MIN_CHANNELS + ")";
+                    + WINOGRAD_FILTER_MIN_CHANNELS + ")" + ("auto".equals(WINOGRAD) ? ""
+                    : " [-Dvrfm.conv.winograd=" + WINOGRAD + " not understood, taken as auto; use auto, on or off]");
         };
     }
 
