@@ -33,10 +33,11 @@ final class CpuConv {
 
     /**
      * Whether a pass of this convolution runs by Winograd's F(2×2, 3×3) ({@link #WINOGRAD}). {@code auto} follows
-     * {@code ConvBenchMain -Dversus=shifted} (2-core AMD EPYC, AVX-512): the forward and backward-data passes gain
-     * 1.2–1.5x over the shifted-window GEMM from 16 channels at 14×14 and up and lose at 7×7 (0.85–0.9x); the
-     * backward-filter pass, whose transformed output gradient must be transposed, gains only from 64 channels
-     * (1.1–1.3x at 14×14 and 28×28; 0.75–0.9x at 16 and 32 channels).
+     * {@code ConvBenchMain -Dversus=shifted} (2-core AMD EPYC, AVX-512 and its AVX2 path): the forward and
+     * backward-data passes gain 1.1–1.9x over the shifted-window GEMM from 32 channels at 14×14 and up, 1.2–1.3x at
+     * 16 channels with AVX-512 (0.91–1.0x on AVX2), and lose at 7×7 (0.86–0.94x); the backward-filter pass, whose
+     * transformed output gradient must be transposed, gains only from 64 channels (1.1–1.5x at 14×14 and 28×28;
+     * 0.75–0.9x at 16 and 32 channels).
      */
     static boolean winograd(ConvShape s, boolean filter) {
         if (!Sgemm.vectorized()) {
