@@ -41,8 +41,7 @@ final class ConvShiftedGemm {
 
     /** Largest per-thread buffer kept between calls (floats). */
     private static final int KEPT = 1 << 22;
-    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PRODUCT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch PADDED = new ThreadScratch(KEPT), PRODUCT = new ThreadScratch(KEPT);
 
     private ConvShiftedGemm() {
     }
@@ -178,7 +177,7 @@ final class ConvShiftedGemm {
                                      int s0, int s1) {
         float[] xp = pad(in, inOff, g);
         int kpad = g.kpad;
-        float[] yt = buffer(PRODUCT, g.slivers * MR * kpad);
+        float[] yt = PRODUCT.get(g.slivers * MR * kpad);
         for (int q = 0; q < g.panels; q++) {
             for (int p0 = 0; p0 < g.steps; p0 += KC) {
                 int kc = Math.min(KC, g.steps - p0);
@@ -215,7 +214,7 @@ final class ConvShiftedGemm {
 
     /** The image at {@code in[inOff:]} zero-padded into this thread's padded buffer (tail zeroed too). */
     private static float[] pad(float[] in, int inOff, Geometry g) {
-        float[] xp = buffer(PADDED, g.paddedLength);
+        float[] xp = PADDED.get(g.paddedLength);
         int pw = g.pw, w = g.w;
         for (int c = 0; c < g.cin; c++) {
             int plane = c * g.phw, src = inOff + c * g.h * w;
@@ -285,7 +284,7 @@ final class ConvShiftedGemm {
         float[] xp = pad(x, xOff, g);
         int pixels = g.pixels, pw = g.pw, ow = g.ow;
         // gyᵀ in NR-column panels: gt[q·pixels·NR + j·NR + (k mod NR)], zero on wasted pixels and padded channels
-        float[] gt = buffer(PRODUCT, g.panels * pixels * NR);
+        float[] gt = PRODUCT.get(g.panels * pixels * NR);
         int ohw = g.ohw, cout = g.cout;
         int k = 0;
         for (; k + 4 <= cout && (k + 3) / NR == k / NR; k += 4) {   // four channels at a time, within one panel
@@ -330,15 +329,4 @@ final class ConvShiftedGemm {
         }
     }
 
-    /** This thread's buffer of at least {@code size} floats; one over 16 MiB is allocated per call, not kept. */
-    private static float[] buffer(ThreadLocal<float[]> cache, int size) {
-        float[] buf = cache.get();
-        if (buf.length < size) {
-            buf = new float[size];
-            if (size <= KEPT) {
-                cache.set(buf);
-            }
-        }
-        return buf;
-    }
 }

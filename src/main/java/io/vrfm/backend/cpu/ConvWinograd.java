@@ -53,14 +53,12 @@ final class ConvWinograd {
     private static final int FILTER_BLOCK_FLOATS = 1 << 18;
     /** Below this many flops a pass runs on the calling thread. */
     private static final long PARALLEL_FLOPS = 1L << 21;
-    /** Largest per-thread buffer kept between calls (floats). */
+    /** Largest per-thread buffer kept between calls (floats: 16 MiB). */
     private static final int KEPT = 1 << 22;
 
-    private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PRODUCT = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> WEIGHT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch PHASES = new ThreadScratch(KEPT), INPUT = new ThreadScratch(KEPT);
+    private static final ThreadScratch PRODUCT = new ThreadScratch(KEPT), GRADIENT = new ThreadScratch(KEPT);
+    private static final ThreadScratch WEIGHT = new ThreadScratch(KEPT);
 
     private ConvWinograd() {
     }
@@ -149,7 +147,7 @@ final class ConvWinograd {
     private static float[] transformWeight(float[] wt, int k, int c, int outPad, boolean flipped) {
         int cout = flipped ? c : k, cin = flipped ? k : c;
         // the calling thread's buffer: it waits in product() while the workers read it, and its next call comes after
-        float[] u = buffer(WEIGHT, XI * outPad * cin);
+        float[] u = WEIGHT.get(XI * outPad * cin);
         Arrays.fill(u, 0, XI * outPad * cin, 0f);
         float[] g = new float[9];
         for (int o = 0; o < cout; o++) {
@@ -208,12 +206,12 @@ final class ConvWinograd {
         int width = Math.min(bw, t.panels * NR - j0), nb = width / NR;
         int cin = t.cin, coutPad = t.coutPad;
         int xiStride = skew(t.blockPanels * cin * NR);
-        float[] v = buffer(INPUT, XI * xiStride);
+        float[] v = INPUT.get(XI * xiStride);
         for (int c = 0; c < cin; c++) {
             transformInput(phases, t, c, j0, width, v, xiStride, cin * NR, NR);
         }
         int mStride = skew(coutPad * bw);
-        float[] m = buffer(PRODUCT, XI * mStride + 4 * bw);
+        float[] m = PRODUCT.get(XI * mStride + 4 * bw);
         for (int xi = 0; xi < XI; xi++) {
             int uo = xi * coutPad * cin, vo = xi * xiStride, mo = xi * mStride;
             for (int q = 0; q < nb; q++) {
@@ -236,7 +234,7 @@ final class ConvWinograd {
      */
     private static float[] splitPhases(float[] in, int inOff, Tiles t) {
         int cin = t.cin, plane = t.plane, px = t.px, h = t.h, w = t.w, pad = t.pad;
-        float[] ph = buffer(PHASES, 4 * cin * plane);
+        float[] ph = PHASES.get(4 * cin * plane);
         int rows = t.ty + 1;
         for (int c = 0; c < cin; c++) {
             int src = inOff + c * h * w;
@@ -445,7 +443,7 @@ final class ConvWinograd {
      */
     private static float[] transposeGradient(float[] gy, int gyOff, Tiles t, int kPanels) {
         int kpad = kPanels * NR, span = t.panels * NR, cout = t.cout, ohw = t.ohw, ow = t.ow, px = t.px;
-        float[] gt = buffer(GRADIENT, 4 * span * kpad);
+        float[] gt = GRADIENT.get(4 * span * kpad);
         // one run of channels per (phase, tile), read down the channels of one pixel (its cache lines serve the next
         // pixels too); every float written once, padding included
         for (int phase = 0; phase < 4; phase++) {
@@ -476,7 +474,7 @@ final class ConvWinograd {
         int cin = t.cin, cinPad = t.cinPad, kpad = kPanels * NR;
         // V as rows of channels: v[ξ·cinPad·bw + c·bw + r]; the padding rows zero
         int xiStride = skew(cinPad * bw);
-        float[] v = buffer(INPUT, XI * xiStride);
+        float[] v = INPUT.get(XI * xiStride);
         for (int c = 0; c < cin; c++) {
             transformInput(phases, t, c, j0, width, v, xiStride, NR, bw);
         }
@@ -485,7 +483,7 @@ final class ConvWinograd {
         }
         // (A g Aᵀ) in NR-column panels of output channels: b[ξ·gStride + (q·bw + r)·NR + k mod NR]
         int gStride = skew(kPanels * bw * NR);
-        float[] b = buffer(PRODUCT, XI * gStride);
+        float[] b = PRODUCT.get(XI * gStride);
         int span = t.panels * NR;
         for (int r = 0; r < width; r++) {
             transformGradient(gt, (j0 + r) * kpad, span * kpad, kpad, b, r * NR, bw * NR, gStride);
@@ -568,15 +566,4 @@ final class ConvWinograd {
         return s % 256 == 0 ? s + 16 : s;
     }
 
-    /** This thread's buffer of at least {@code size} floats; one over 16 MiB is allocated per call, not kept. */
-    private static float[] buffer(ThreadLocal<float[]> cache, int size) {
-        float[] buf = cache.get();
-        if (buf.length < size) {
-            buf = new float[size];
-            if (size <= KEPT) {
-                cache.set(buf);
-            }
-        }
-        return buf;
-    }
 }

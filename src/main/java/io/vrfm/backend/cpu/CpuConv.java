@@ -11,10 +11,10 @@ import io.vrfm.backend.ConvShape;
  * batch is large enough; otherwise each GEMM uses every core.
  */
 final class CpuConv {
-    /** The column matrix of each thread, grown on demand up to {@link #COL_KEPT} floats. */
-    private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
     /** Larger column matrices (16 MiB and up) are allocated per call rather than kept by every thread. */
     private static final int COL_KEPT = 1 << 22;
+    /** The column matrix of each thread, grown on demand up to {@link #COL_KEPT} floats. */
+    private static final ThreadScratch COL = new ThreadScratch(COL_KEPT);
 
     /**
      * When 3×3 stride-1 passes take {@link ConvWinograd}: {@code -Dvrfm.conv.winograd=auto} (default) where it
@@ -61,17 +61,6 @@ final class CpuConv {
                     + WINOGRAD_FILTER_MIN_CHANNELS + ")" + ("auto".equals(WINOGRAD) ? ""
                     : " [-Dvrfm.conv.winograd=" + WINOGRAD + " not understood, taken as auto; use auto, on or off]");
         };
-    }
-
-    private static float[] col(int size) {
-        float[] buf = COL.get();
-        if (buf.length < size) {
-            buf = new float[size];
-            if (size <= COL_KEPT) {
-                COL.set(buf);
-            }
-        }
-        return buf;
     }
 
     static void im2col(float[] x, int xOff, ConvShape s, float[] col) {
@@ -178,7 +167,7 @@ final class CpuConv {
         CpuParallel outer = split ? par : serial;
         boolean pointwise = pointwise(s);
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = pointwise ? x : col(crs * ohw);
+            float[] col = pointwise ? x : COL.get(crs * ohw);
             for (int img = lo; img < hi; img++) {
                 int colOff = pointwise ? img * inSize : 0;
                 if (!pointwise) {
@@ -200,7 +189,7 @@ final class CpuConv {
         CpuParallel outer = split ? par : serial;
         boolean pointwise = pointwise(s);
         outer.forRange(s.n(), 1, (lo, hi) -> {
-            float[] col = pointwise ? null : col(crs * ohw);
+            float[] col = pointwise ? null : COL.get(crs * ohw);
             for (int img = lo; img < hi; img++) {
                 if (pointwise) {   // the column matrix is the input gradient itself
                     Sgemm.sgemm(true, false, crs, ohw, s.k(), 1f, wt, 0, crs, gy, img * outSize, ohw, 0f, gx,
@@ -227,7 +216,7 @@ final class CpuConv {
         int per = (s.n() + parts - 1) / parts;
         boolean pointwise = pointwise(s);
         (split ? par : serial).forRange(parts, 1, (lo, hi) -> {
-            float[] col = pointwise ? x : col(crs * ohw);
+            float[] col = pointwise ? x : COL.get(crs * ohw);
             for (int part = lo; part < hi; part++) {
                 float[] acc = new float[wSize];
                 for (int img = part * per; img < Math.min(s.n(), (part + 1) * per); img++) {

@@ -17,8 +17,8 @@ final class SgemmScalar {
     private static final int MC = 64;          // multiple of MR
     private static final int NC = 1024;        // multiple of NR
 
-    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch B_PACK = new ThreadScratch(Integer.MAX_VALUE);
+    private static final ThreadScratch A_PACK = new ThreadScratch(Integer.MAX_VALUE);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private SgemmScalar() {
@@ -38,7 +38,7 @@ final class SgemmScalar {
         long flops = 2L * m * n * k;
         int threads = (par == null || flops < (1L << 20)) ? 1 : par.threads();
         int ncMax = Math.min(NC, n), kcMax = Math.min(KC, k);
-        float[] bp = buffer(B_PACK, kcMax * ((ncMax + NR - 1) / NR) * NR);
+        float[] bp = B_PACK.get(kcMax * ((ncMax + NR - 1) / NR) * NR);
         int slivers = (m + MR - 1) / MR;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -58,15 +58,6 @@ final class SgemmScalar {
                 }
             }
         }
-    }
-
-    private static float[] buffer(ThreadLocal<float[]> cache, int size) {
-        float[] buf = cache.get();
-        if (buf.length < size) {
-            buf = new float[size];
-            cache.set(buf);
-        }
-        return buf;
     }
 
     /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into NR-column panels: {@code bp[q·kc·NR + p·NR + j]}. */
@@ -112,7 +103,7 @@ final class SgemmScalar {
 
     private static void block(boolean transA, int s0, int s1, int q0, int q1, int m, int nc, int kc, float alpha,
                               float[] a, int aOff, int lda, int pc, float[] bp, float[] c, int cOff, int ldc, int jc) {
-        float[] ap = buffer(A_PACK, kc * MC);
+        float[] ap = A_PACK.get(kc * MC);
         float[] tile = TILE.get();
         int slPerBlock = MC / MR;
         for (int sb = s0; sb < s1; sb += slPerBlock) {
