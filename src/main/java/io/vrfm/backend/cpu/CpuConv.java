@@ -4,8 +4,9 @@ import io.vrfm.backend.ConvShape;
 
 /**
  * 2-D convolution on the CPU. 3×3 stride-1 passes with enough channels and pixels run by Winograd's F(2×2, 3×3)
- * ({@link ConvWinograd}, {@link #winograd}); other stride-1 passes with at least a vector of output columns run as an
- * implicit GEMM on the zero-padded image ({@link ConvShiftedGemm}), both when the Vector API kernel is in use; the
+ * ({@link ConvWinograd}, {@link #winograd}); other stride-1 passes with at least a vector of output columns (forward:
+ * and at least {@link #SHIFTED_FORWARD_MIN_CHANNELS} input channels) run as an implicit GEMM on the zero-padded image
+ * ({@link ConvShiftedGemm}), both when the Vector API kernel is in use; the
  * others by im2col + GEMM: per image, the input is unfolded into a {@code [c·r·s, oh·ow]} column matrix (a
  * per-thread buffer, reused) and multiplied by the {@code [k, c·r·s]} weight. Images are split across cores when the
  * batch is large enough; otherwise each GEMM uses every core.
@@ -28,7 +29,21 @@ final class CpuConv {
     /** Fewest output pixels per image for {@code auto}. */
     static final int WINOGRAD_MIN_PIXELS = 100;
 
+    /**
+     * Fewest input channels for which the forward pass takes {@link ConvShiftedGemm}: its GEMM is {@code c} deep per
+     * kernel tap, im2col's {@code c·r·s} deep in one, and with 1–3 channels the shifted one's stores of C dominate.
+     * {@code ConvBenchMain} (2-core AMD EPYC, 3×3 to 64 channels at 28×28 batch 64, wall-clock on 2 threads), im2col
+     * over shifted: 1 channel 2.0x with AVX-512, 1.5x at -XX:UseAVX=2; 2 channels 1.3x; 3 channels (32×32) 1.2x
+     * (AVX-512) and 0.96x (AVX2), to 128 channels 1.75x and 1.4x; 4 channels level (1.04x, 1.07x); 8 channels 0.83x.
+     */
+    static final int SHIFTED_FORWARD_MIN_CHANNELS = 4;
+
     private CpuConv() {
+    }
+
+    /** Whether the forward pass runs on {@link ConvShiftedGemm} (when not by Winograd). */
+    static boolean shiftedForward(ConvShape s) {
+        return Sgemm.vectorized() && s.c() >= SHIFTED_FORWARD_MIN_CHANNELS && ConvShiftedGemm.handles(s, s.k(), false);
     }
 
     /**
@@ -130,7 +145,7 @@ final class CpuConv {
     static void forward(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
         if (winograd(s, false)) {
             ConvWinograd.forward(x, wt, y, s, par);
-        } else if (Sgemm.vectorized() && ConvShiftedGemm.handles(s, s.k(), false)) {
+        } else if (shiftedForward(s)) {
             ConvShiftedGemm.forward(x, wt, y, s, par);
         } else {
             forwardIm2col(x, wt, y, s, par);

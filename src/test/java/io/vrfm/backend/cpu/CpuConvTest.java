@@ -123,6 +123,16 @@ class CpuConvTest {
         assertFalse(CpuConv.winograd(new ConvShape(16, 64, 32, 32, 64, 3, 3, 1, 3), false), "padding 3");
     }
 
+    @Test
+    void forwardTakesTheShiftedGemmFromFourInputChannels() {
+        assumeTrue(Sgemm.vectorized(), "the shifted-window GEMM needs the Vector API kernel");
+        for (int c = 1; c <= 8; c++) {
+            ConvShape s = new ConvShape(64, c, 28, 28, 64, 3, 3, 1, 1);
+            assertEquals(c >= 4, CpuConv.shiftedForward(s), c + " input channels");
+        }
+        assertFalse(CpuConv.shiftedForward(new ConvShape(16, 64, 32, 32, 64, 3, 3, 2, 1)), "stride 2");
+    }
+
     /** The forward pass reads every tap in order, 256 per slice, as im2col + GEMM does: the same floats. */
     @Test
     void shiftedForwardSumsInTheOrderOfIm2colAndTheGemm() {
