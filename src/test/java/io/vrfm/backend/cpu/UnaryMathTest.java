@@ -27,6 +27,33 @@ class UnaryMathTest {
         }
     }
 
+    /**
+     * In place (output = input, or gradient out = gradient in) gives the same bits as into a fresh array, SIMD body
+     * and scalar tail alike (a kernel that used its output as scratch before reading its inputs would fail here).
+     */
+    @Test
+    void vectorRulesWorkInPlace() {
+        int n = 1003;
+        java.util.Random r = new java.util.Random(5);
+        float[] x = new float[n], gy = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * 4);
+            gy[i] = (float) r.nextGaussian();
+        }
+        for (io.vrfm.backend.UnaryOp op : new io.vrfm.backend.UnaryOp[]{io.vrfm.backend.UnaryOp.SILU,
+                io.vrfm.backend.UnaryOp.GELU_TANH}) {
+            float[] y = new float[n], gx = new float[n];
+            UnaryMath.forward(op, x, y, 0, n, 0, 0);
+            UnaryMath.backward(op, x, y, gy, gx, 0, n, 0, 0);
+            float[] inPlace = x.clone();
+            UnaryMath.forward(op, inPlace, inPlace, 0, n, 0, 0);
+            assertArrayEquals(y, inPlace, op + " forward in place");
+            float[] gInPlace = gy.clone();
+            UnaryMath.backward(op, x, y, gInPlace, gInPlace, 0, n, 0, 0);
+            assertArrayEquals(gx, gInPlace, op + " backward in place");
+        }
+    }
+
     /** The SIMD tanh-GELU gives bit-identical results to the scalar loop (same float operations, same order). */
     @Test
     void vectorGeluMatchesScalarExactly() {
