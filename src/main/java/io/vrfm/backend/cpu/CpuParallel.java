@@ -75,6 +75,11 @@ public final class CpuParallel {
         return helperStarts.sum();
     }
 
+    /** Helpers running or polling now; 0 once every helper has returned its pool thread. */
+    int activeHelpers() {
+        return helpers.get();
+    }
+
     /** Parallel regions (ranges split across threads) run so far; work run inline is not counted. */
     public long regions() {
         return regions.sum();
@@ -99,9 +104,13 @@ public final class CpuParallel {
         for (int i = 1; i < chunks; i++) {
             tickets.add(region);
         }
-        // ask for helpers up to one per ticket; helpers already polling take the tickets without a wake-up
-        for (int h; (h = helpers.get()) < chunks - 1; ) {
+        // ask for helpers up to one per ticket; helpers already polling take the tickets without a wake-up. At most
+        // one start per ticket: a helper started here may take its ticket and leave before this loop looks at the
+        // count again, and re-reading it without a bound started thousands of helpers for one region (no spin,
+        // JDK 17, 2 cores: 8,654 starts for 100 regions)
+        for (int started = 0, h; started < chunks - 1 && (h = helpers.get()) < chunks - 1; ) {
             if (helpers.compareAndSet(h, h + 1)) {
+                started++;
                 helperStarts.increment();
                 pool.execute(this::help);
             }
