@@ -4,10 +4,13 @@
 # Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-attention-bench.sh [THREADS] [QUICK]   (default 2; QUICK=1: 1 warmup + 2 x 1 s)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 # JAVA_OPTS=-Djmh.ignoreLock=true runs beside another JMH process (numbers are then under load).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 quick="${2:-0}"

@@ -5,6 +5,8 @@
 # first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-cpu-bench.sh [THREADS]   (default: all processors; NumPy gets the same count)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 # Environment: ROUNDS (default 1); SHAPES (comma-separated, default: squares 256-2048 and the three products of the
 # V-RFM step's Linear layers 1000x64x128, 1000x128x128, 1000x256x64, see SgemmBench); SGEMM_JVM_ARGS (extra JVM
 # options for the measured JVM, e.g. "-XX:UseAVX=2" or "-Dvrfm.sgemm.tile=8x2"); WARMUP (JMH warm-up iterations
@@ -12,6 +14,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 rounds="${ROUNDS:-1}"

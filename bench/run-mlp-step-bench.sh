@@ -4,9 +4,12 @@
 # Needs target/vrfm4j-bench.jar (`mvn -q package -DskipTests`) and a Python with torch (default /usr/bin/python3).
 # Usage: bench/run-mlp-step-bench.sh [THREADS]   (default: all processors)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"

@@ -12,10 +12,13 @@
 #        BENCH_JVM_ARGS: extra JVM options for the vrfm4j side, e.g. BENCH_JVM_ARGS=-XX:UseAVX=2 measures the AVX2 path
 #        on an AVX-512 machine)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 # At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 4 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-64}"

@@ -6,10 +6,13 @@
 # Usage: bench/run-sit-step-bench.sh [THREADS] [BATCH] [QUICK]   (defaults: 2 threads, batch 8; QUICK=1: JMH 1 x 1 s
 #        after no warm-up and PyTorch 1 step after 1 warm-up -- proves the script, numbers are not a measurement)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 # PYTHON=/usr/bin/python3; JAVA_OPTS=-Djmh.ignoreLock=true runs beside another JMH process (then under load).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-8}"

@@ -4,9 +4,12 @@
 # Builds nothing: run `mvn -q package -DskipTests` first (needs target/vrfm4j-bench.jar).
 # Usage: bench/run-unet-bench.sh [THREADS] [BATCH]   (defaults: 2 threads, batch 16; PYTHON=/usr/bin/python3)
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
+# PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
+# large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
+source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-16}"
