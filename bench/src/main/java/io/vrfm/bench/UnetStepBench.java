@@ -11,7 +11,6 @@ import io.vrfm.nn.UNetConfig;
 import io.vrfm.optim.AdamW;
 import io.vrfm.tensor.Rng;
 import io.vrfm.tensor.Tensor;
-import io.vrfm.tensor.TensorScope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -75,24 +74,14 @@ public class UnetStepBench {
         x1 = Tensor.randn(be, rng, batch, 3, 32, 32);
     }
 
-    /**
-     * One step as {@link io.vrfm.flow.FlowTrainer} runs it: inside a {@link TensorScope}, so the step's temporaries
-     * (and, after the last {@code zeroGrad}, its gradients) go back to the backend's buffer pool for the next step
-     * instead of to the garbage collector (outside a scope this step allocated 743 MB per step, JMH {@code -prof gc}).
-     */
+    /** One RFM step, scoped as the trainer scopes it ({@link ScopedStep}). */
     @Benchmark
     public float step() {
-        try (TensorScope ignored = TensorScope.open()) {
+        return ScopedStep.run(opt, () -> {
             Tensor x0 = Tensor.randn(be, rng, x1.shape());
             Interpolant.Batch b = Interpolant.sample(rng, x0, x1);
-            Tensor loss = FlowLosses.rfm(net, b, Reduction.MEAN).total();
-            opt.zeroGrad();
-            loss.backward();
-            opt.step();
-            float value = loss.item();
-            opt.zeroGrad(); // the gradients belong to this step's scope
-            return value;
-        }
+            return FlowLosses.rfm(net, b, Reduction.MEAN).total();
+        });
     }
 
     /** Prints the backend's description (on CUDA: the allocator's peak device memory) and closes it. */
