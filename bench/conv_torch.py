@@ -14,11 +14,13 @@ import argparse
 import sys
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 import torch.nn.functional as F
 
 
 def main():
+    peer_allocator.check()
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)

@@ -8,9 +8,11 @@ Prints: "mlp <best ms per step over 3 repeats>".
 import argparse
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 import torch.nn as nn
 
+peer_allocator.check()
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--batch", type=int, default=1024)

@@ -30,6 +30,7 @@ import math
 import sys
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -137,6 +138,7 @@ def count(m):
 
 
 def main():
+    peer_allocator.check()
     ap = argparse.ArgumentParser()
     ap.add_argument("--method", default="rfm", choices=["rfm", "vrfm"])
     ap.add_argument("--threads", type=int, default=2)

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources",
@@ -36,6 +37,7 @@ make_fixture.TimestepEmbedder.forward = _timestep_forward
 
 
 def main():
+    peer_allocator.check()
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=8)

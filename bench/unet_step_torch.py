@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources",
@@ -24,6 +25,7 @@ CFG = dict(in_ch=3, image_size=32, mc=32, nres=1, mult=[1, 2, 2], attn_res=[16],
 
 
 def main():
+    peer_allocator.check()
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=16)

@@ -18,6 +18,7 @@ import argparse
 import math
 import time
 
+import peer_allocator  # bench/peer_allocator.py: warns when run without bench/peer-malloc.sh's settings
 import torch
 import torch.nn as nn
 
@@ -81,6 +82,7 @@ def ring(n, k, radius, std, device="cpu"):
 
 
 def main():
+    peer_allocator.check()
     ap = argparse.ArgumentParser()
     ap.add_argument("--method", default="vrfm", choices=["vrfm", "rfm"])
     ap.add_argument("--threads", type=int, default=2)

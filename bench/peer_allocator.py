@@ -1,0 +1,25 @@
+"""Warns when a PyTorch peer runs without the allocator settings of bench/peer-malloc.sh.
+
+With glibc's default malloc, PyTorch's large activations are mmap'd and given back to the kernel when freed, so every
+step page-faults them in again: on a 2-core EPYC VM a 3x3 convolution ran at 45-300 GFLOP/s from call to call instead
+of 350, and a UNet step at 22-36 instead of 46-57 images/s. The bench/run-*.sh scripts export the two variables below;
+a peer script run by hand without them measures that slower PyTorch, and says so on stderr (its stdout is unchanged).
+"""
+import os
+import platform
+import sys
+
+SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+
+
+def check():
+    """One line on stderr when this is glibc and either variable is unset; nothing otherwise."""
+    libc, _ = platform.libc_ver()
+    if libc != "glibc" or os.environ.get("PEER_MALLOC") == "default":
+        return
+    missing = [v for v in SETTINGS if v not in os.environ]
+    if missing:
+        print(f"warning: {' and '.join(missing)} not set: glibc malloc will page-fault PyTorch's large activations in "
+              f"on every step and this peer will run slower than it can; run it through bench/run-*.sh, or export "
+              f"MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 (bench/peer-malloc.sh)",
+              file=sys.stderr)
