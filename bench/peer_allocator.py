@@ -12,10 +12,21 @@ import sys
 SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 
 
-def check():
-    """One line on stderr when this is glibc and either variable is unset; nothing otherwise."""
+def _device(argv):
+    """The value of --device (or --device=...) in argv; "cpu" when absent."""
+    for i, arg in enumerate(argv):
+        if arg == "--device" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--device="):
+            return arg.split("=", 1)[1]
+    return "cpu"
+
+
+def check(argv=None):
+    """One line on stderr when this is glibc, the peer runs on the CPU and either variable is unset; else nothing."""
     libc, _ = platform.libc_ver()
-    if libc != "glibc" or os.environ.get("PEER_MALLOC") == "default":
+    argv = sys.argv[1:] if argv is None else argv
+    if libc != "glibc" or os.environ.get("PEER_MALLOC") == "default" or _device(argv) != "cpu":
         return
     missing = [v for v in SETTINGS if v not in os.environ]
     if missing:
