@@ -1,10 +1,10 @@
 # Sourced by the bench/run-*.sh scripts after bench/isa.sh: the C allocator both sides run with.
 # The PyTorch peers allocate every activation afresh. glibc's default malloc serves blocks above its mmap threshold
 # (128 KiB, raised as large blocks are freed) with mmap and gives heap memory back to the kernel when much of it is
-# free, so the next call page-faults the same megabytes in again. On a 2-core AMD EPYC VM (2026-12-03) that made one
-# 3x3 convolution (64 channels, 28x28, batch 64; `F.conv2d` under no_grad) run at 45-300 GFLOP/s from call to call
-# and about 55 on average; with the threshold at its ceiling and trimming off, 350 every call. The PyTorch UNet step
-# (bench/run-unet-bench.sh 2 16) went from 23 to 60 images/s and the MNIST ResNet RFM step from 40 to 74.
+# free, so the next call page-faults the same megabytes in again. On a 2-core AMD EPYC VM (2026-12-03) one 3x3
+# convolution (64 channels, 28x28, batch 64; `python3 bench/conv_torch.py`) read forward 54 / backward-data 115
+# GFLOP/s that way and 352 / 367 with the settings below; PyTorch's UNet step (bench/unet_step_torch.py --batch 16)
+# 22-36 against 46-57 images/s, its MNIST ResNet RFM step 40 and 68 against 59-74 (README, "Speed").
 # A fair peer runs as fast as it can, so by default both sides run with glibc's mmap threshold at its 64-bit ceiling
 # (32 MiB) and trimming off: freed blocks up to 32 MiB are reused from the heap (jemalloc or tcmalloc, the usual
 # advice for PyTorch on a CPU, do the same job). The JVM's own heap is not malloc'd; this changes only its C heap.

@@ -1,8 +1,8 @@
 """Warns when a PyTorch peer runs without the allocator settings of bench/peer-malloc.sh.
 
 With glibc's default malloc, PyTorch's large activations are mmap'd and given back to the kernel when freed, so every
-step page-faults them in again: on a 2-core EPYC VM a 3x3 convolution ran at 45-300 GFLOP/s from call to call instead
-of 350, and a UNet step at 22-36 instead of 46-57 images/s. The bench/run-*.sh scripts export the two variables below;
+step page-faults them in again: on a 2-core EPYC VM bench/conv_torch.py read forward 54 / backward-data 115 GFLOP/s
+that way against 352 / 367 with the settings, and a UNet step 22-36 against 46-57 images/s. The bench/run-*.sh scripts export the two variables below;
 a peer script run by hand without them measures that slower PyTorch, and says so on stderr (its stdout is unchanged).
 """
 import os
