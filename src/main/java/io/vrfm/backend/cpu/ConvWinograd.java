@@ -2,6 +2,8 @@ package io.vrfm.backend.cpu;
 
 import io.vrfm.backend.ConvShape;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 import java.util.Arrays;
 
@@ -21,7 +23,8 @@ import static io.vrfm.backend.cpu.SgemmKernels.S;
  * each a {@code (TY+1) × (TX+1)} plane; tile {@code (ty, tx)} is "virtual tile" {@code j = ty·(TX+1) + tx}, and its
  * window element {@code (a, b)} is phase {@code (a mod 2, b mod 2)} at {@code j + ⌊a/2⌋·(TX+1) + ⌊b/2⌋}: one shift
  * per element, the same for every tile, so the input transform runs on whole vectors of tiles. One virtual tile
- * per tile row ({@code tx = TX}) is computed and dropped.
+ * per tile row ({@code tx = TX}) is computed and dropped. The split into phases, and the output phases' interleaving
+ * back into rows, move L/2 column pairs per vector by lane permutation ({@link #splitRow}, {@link #interleave}).
  * <ul>
  *   <li>Forward: as above; the output transform gives the four phases of the output per vector of tiles, which are
  *       then written out interleaved.</li>
@@ -99,8 +102,9 @@ final class ConvWinograd {
             px = tx + 1;
             tiles = ty * px;
             panels = (tiles + NR - 1) / NR;
-            // a vector of tiles from j reads the phases up to j + PX + 1 + L - 1; j < panels·NR
-            plane = panels * NR + px + 1;
+            // a vector of tiles from j reads the phases up to j + PX + 1 + L - 1; j < panels·NR. L more: the split's
+            // vector stores run up to L - 1 floats past a row's end (splitPhases)
+            plane = panels * NR + px + 1 + L;
             coutPad = (cout + MR - 1) / MR * MR;
             cinPad = (cin + MR - 1) / MR * MR;
             int perPanel = XI * (cinPad + coutPad) * NR;
@@ -211,7 +215,7 @@ final class ConvWinograd {
             transformInput(phases, t, c, j0, width, v, xiStride, cin * NR, NR);
         }
         int mStride = skew(coutPad * bw);
-        float[] m = PRODUCT.get(XI * mStride + 4 * bw);
+        float[] m = PRODUCT.get(XI * mStride + 4 * bw + L);   // + L: scatterOutput's vector reads
         for (int xi = 0; xi < XI; xi++) {
             int uo = xi * coutPad * cin, vo = xi * xiStride, mo = xi * mStride;
             for (int q = 0; q < nb; q++) {
@@ -253,7 +257,7 @@ final class ConvWinograd {
                     ph[even + i] = edge(in, row, 2 * i, pad, w);
                     ph[odd + i] = edge(in, row, 2 * i + 1, pad, w);
                 }
-                for (int i = lo; i < hi; i++) {
+                for (int i = splitRow(in, row, ph, even, odd, lo, hi); i < hi; i++) {
                     ph[even + i] = in[row + 2 * i];
                     ph[odd + i] = in[row + 2 * i + 1];
                 }
@@ -267,6 +271,38 @@ final class ConvWinograd {
             Arrays.fill(ph, f * plane + rows * px, (f + 1) * plane, 0f);
         }
         return ph;
+    }
+
+    /** Lanes {@code 0, 2, …, L-2, 1, 3, …, L-1}: a vector of L/2 column pairs as its evens, then its odds. */
+    private static final VectorShuffle<Float> EVENS_FIRST = deinterleave(0);
+    /** Lanes {@code 1, 3, …, L-1, 0, 2, …}: the odds first. */
+    private static final VectorShuffle<Float> ODDS_FIRST = deinterleave(1);
+    /** Lanes {@code 0, 0, 1, 1, …}: each of the first L/2 lanes twice. */
+    private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromOp(S, i -> i / 2);
+    /** The odd lanes. */
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
+
+    private static VectorShuffle<Float> deinterleave(int first) {
+        return VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + first : 2 * (i - L / 2) + 1 - first);
+    }
+
+    /**
+     * Columns {@code 2i} and {@code 2i + 1} of {@code in[row:]} into {@code ph[even + i]} and {@code ph[odd + i]}
+     * for {@code i} from {@code lo} towards {@code hi}, L/2 pairs per vector (one lane permutation each), while a
+     * vector's load stays inside {@code in}; returns the first {@code i} it did not copy (the caller copies the
+     * rest of {@code [lo, hi)} one pair at a time). Each store writes L floats, the L/2 past its pairs junk: the next
+     * store, the caller's columns from {@code hi}, the plane's next row or its zero tail overwrite them, so the rows
+     * of a plane must be split in order and a plane needs L - 1 floats after its last row ({@link Tiles#plane}).
+     * Bit-identical to the pair-at-a-time copy (ConvWinogradVectorTest).
+     */
+    static int splitRow(float[] in, int row, float[] ph, int even, int odd, int lo, int hi) {
+        int i = lo;
+        for (int end = Math.min(hi, Math.floorDiv(in.length - L - row, 2) + 1); i < end; i += L / 2) {
+            FloatVector v = FloatVector.fromArray(S, in, row + 2 * i);
+            SgemmKernels.V.cast(v.rearrange(EVENS_FIRST)).intoArray(ph, even + i);
+            SgemmKernels.V.cast(v.rearrange(ODDS_FIRST)).intoArray(ph, odd + i);
+        }
+        return Math.min(i, hi);
     }
 
     /** Padded column {@code x} of the row whose padded column 0 is {@code in[row]}: zero outside the image. */
@@ -359,7 +395,7 @@ final class ConvWinograd {
             int oy = 2 * ty, row = o + oy * ow, src = yo + ty * px - j0;
             boolean second = oy + 1 < oh;
             int full = Math.min(hi, pairs);
-            for (int i = lo; i < full; i++) {
+            for (int i = interleave(y, src, src + bw, out, row, lo, full); i < full; i++) {
                 out[row + 2 * i] = y[src + i];
                 out[row + 2 * i + 1] = y[src + bw + i];
             }
@@ -370,7 +406,7 @@ final class ConvWinograd {
                 continue;
             }
             row += ow;
-            for (int i = lo; i < full; i++) {
+            for (int i = interleave(y, src + 2 * bw, src + 3 * bw, out, row, lo, full); i < full; i++) {
                 out[row + 2 * i] = y[src + 2 * bw + i];
                 out[row + 2 * i + 1] = y[src + 3 * bw + i];
             }
@@ -378,6 +414,22 @@ final class ConvWinograd {
                 out[row + 2 * pairs] = y[src + 2 * bw + pairs];
             }
         }
+    }
+
+    /**
+     * {@code out[row + 2i] = y[e + i]}, {@code out[row + 2i + 1] = y[o + i]} for {@code i} from {@code lo}, L/2 pairs
+     * per vector (two lane permutations and a blend), while a whole vector's pairs lie before {@code full}: it writes
+     * nothing else (other workers write the columns around); returns the first {@code i} it did not write. Reads up
+     * to L/2 floats past {@code y[o + full - 1]}.
+     */
+    static int interleave(float[] y, int e, int o, float[] out, int row, int lo, int full) {
+        int i = lo;
+        for (; i + L / 2 <= full; i += L / 2) {
+            FloatVector ev = FloatVector.fromArray(S, y, e + i).rearrange(PAIRS);
+            FloatVector ov = FloatVector.fromArray(S, y, o + i).rearrange(PAIRS);
+            SgemmKernels.V.cast(ev.blend(ov, ODD_LANES)).intoArray(out, row + 2 * i);
+        }
+        return i;
     }
 
     /**

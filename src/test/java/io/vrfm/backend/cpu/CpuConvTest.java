@@ -51,6 +51,7 @@ class CpuConvTest {
         {1, 64, 28, 28, 64, 3, 3, 1, 1},  // the MNIST ResNet's width: several Winograd blocks per image
         {3, 24, 5, 5, 40, 3, 3, 1, 0},    // no padding, 3x3 output: one tile column half used
         {2, 16, 4, 6, 24, 3, 3, 1, 2},    // padding 2: backward data by Winograd without padding
+        {2, 16, 8, 13, 24, 3, 3, 1, 1},   // the Winograd split's vector stores run past its last phase row
     };
 
     @Test
