@@ -14,7 +14,11 @@
 # BENCH_ISA=avx2 runs both sides on the AVX2 path of an AVX-512 machine (bench/isa.sh).
 # PEER_MALLOC=default runs both sides with the C allocator as installed (default: tuned so that PyTorch reuses its
 # large blocks instead of page-faulting them in on every step; bench/peer-malloc.sh).
-# At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 4 minutes on 2 cores.
+# ROUNDS=N (default 1) alternates the two steps N times (vrfm4j's JMH run, then PyTorch's) and reports every round's
+# images/s and the median ratio (the convolutions alone run once); one pair of runs can be 30% off either way on a
+# machine whose speed drifts.
+# At the defaults one step is about 250 GFLOP (RFM): the whole script takes about 4 minutes on 2 cores (plus about
+# 3 per extra round).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/isa.sh"
@@ -24,6 +28,8 @@ threads="${1:-2}"
 batch="${2:-64}"
 width="${3:-64}"
 blocks="${4:-5}"
+rounds="${ROUNDS:-1}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS=$rounds: give a whole number of rounds, 1 or more" >&2; exit 2; }
 python="${PYTHON:-/usr/bin/python3}"
 "$python" "$root/bench/torch_blas_check.py" --threads "$threads" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
@@ -43,32 +49,38 @@ echo "# JMH: ConvBench fwd/bwd-data/bwd-filter, 3x3 ${batch}x${width}x28x28 -> $
 # Ten warm-up iterations (30 s): the step calls its small Linear layers a few times per 2-s step, so C2 compiled the
 # in-place SGEMM kernel only after about 24 s (-XX:+PrintCompilation); until then it ran at C1's tier, boxing every
 # vector (JFR: FloatVector.tOpTemplate under SgemmKernels.kernel8x2A), and 2 warm-up iterations measured that.
-echo "# JMH: MnistResNetStepBench rfm/vrfm, width $width, blocks $blocks, batch $batch (10 warmup + 3 x 3 s, 1 fork)" >&2
-"${jmh[@]}" 'io.vrfm.bench.MnistResNetStepBench' -p method=rfm,vrfm -p width="$width" -p blocks="$blocks" \
-  -p batch="$batch" -p threads="$threads" -wi 10 -i 3 -w 3s -r 3s -f 1 -rf json -rff "$out/step.json" \
-  >"$out/step.log" 2>&1 || { cat "$out/step.log" >&2; exit 1; }
-
 echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)'): conv (best of 3 x ~0.5 s), step (best of 3 x 2 steps after 1)" >&2
 "$python" "$root/bench/conv_torch.py" --threads "$threads" --batch "$batch" --width "$width" --size 28 \
   >"$out/torch-conv.txt"
-for m in rfm vrfm; do
-  "$python" "$root/bench/mnist_resnet_step_torch.py" --method "$m" --threads "$threads" --batch "$batch" \
-    --width "$width" --blocks "$blocks" --iters 2 --warmup 1 --repeats 3 --conv-in-step >>"$out/torch-step.txt"
+echo "# JMH: MnistResNetStepBench rfm/vrfm, width $width, blocks $blocks, batch $batch (10 warmup + 3 x 3 s, 1 fork)," \
+  "then PyTorch's step; $rounds round(s)" >&2
+for round in $(seq 1 "$rounds"); do
+  "${jmh[@]}" 'io.vrfm.bench.MnistResNetStepBench' -p method=rfm,vrfm -p width="$width" -p blocks="$blocks" \
+    -p batch="$batch" -p threads="$threads" -wi 10 -i 3 -w 3s -r 3s -f 1 -rf json -rff "$out/step-$round.json" \
+    >"$out/step.log" 2>&1 || { cat "$out/step.log" >&2; exit 1; }
+  for m in rfm vrfm; do
+    "$python" "$root/bench/mnist_resnet_step_torch.py" --method "$m" --threads "$threads" --batch "$batch" \
+      --width "$width" --blocks "$blocks" --iters 2 --warmup 1 --repeats 3 --conv-in-step >>"$out/torch-step-$round.txt"
+  done
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%H:%M UTC')" >&2
 
 cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
-"$python" - "$out" "$batch" "$width" "$blocks" "$threads" "${cpu:-unknown CPU}" <<'PY'
-import json, os, re, sys
+"$python" - "$out" "$batch" "$width" "$blocks" "$threads" "${cpu:-unknown CPU}" "$rounds" <<'PY'
+import json, os, re, statistics, sys
 out, batch, width, blocks, threads, cpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), \
     sys.argv[5], sys.argv[6]
+rounds = int(sys.argv[7])
 log = open(os.path.join(out, "conv.log")).read() + open(os.path.join(out, "step.log")).read()
 species = re.search(r"# vector species: (.*)", log)
 gemm = re.search(r"# backend: (.*)", log)
 java_params = {m.group(1): [int(m.group(i)) for i in (2, 3, 4)] for m in
                re.finditer(r"# parameters method=(\w+) velocity=(\d+) posterior=(\d+) total=(\d+)", log)}
-step = {r["params"]["method"]: r["primaryMetric"]["score"] * batch
-        for r in json.load(open(os.path.join(out, "step.json")))}
+step = {m: [] for m in ("rfm", "vrfm")}         # images/s per round
+for k in range(1, rounds + 1):
+    for r in json.load(open(os.path.join(out, f"step-{k}.json"))):
+        # the best 3-s iteration, as PyTorch's side reports its best timed run: the same statistic on both sides
+        step[r["params"]["method"]].append(max(x for fork in r["primaryMetric"]["rawData"] for x in fork) * batch)
 flop = 2.0 * batch * width * width * 9 * 28 * 28
 conv = {r["params"]["pass"]: r["primaryMetric"]["score"] * flop / 1e9
         for r in json.load(open(os.path.join(out, "conv.json")))}
@@ -76,15 +88,16 @@ in_step = {}
 for m in re.finditer(r"# conv in step method=(\w+) forward=([\d.]+) backward-data=([\d.]+) backward-filter=([\d.]+)"
                      r" backward=([\d.]+) seconds=([\d.]+)", log):
     in_step[m.group(1)] = [float(m.group(i)) for i in range(2, 7)]   # the last iteration's (a measured one)
-torch_step, torch_params, torch_conv, torch_in_step = {}, {}, {}, {}
-for line in open(os.path.join(out, "torch-step.txt")):
-    f = line.split()
-    if f and f[0] == "images/s":
-        torch_step[f[1]] = float(f[2])
-    elif f and f[0] == "params":
-        torch_params[f[1]] = [int(v) for v in f[2:5]]
-    elif f and f[0] == "conv-in-step":
-        torch_in_step[f[1]] = dict(kv.split("=") for kv in f[2:])
+torch_step, torch_params, torch_conv, torch_in_step = {m: [] for m in ("rfm", "vrfm")}, {}, {}, {}
+for k in range(1, rounds + 1):
+    for line in open(os.path.join(out, f"torch-step-{k}.txt")):
+        f = line.split()
+        if f and f[0] == "images/s":
+            torch_step[f[1]].append(float(f[2]))
+        elif f and f[0] == "params":
+            torch_params[f[1]] = [int(v) for v in f[2:5]]
+        elif f and f[0] == "conv-in-step":
+            torch_in_step[f[1]] = dict(kv.split("=") for kv in f[2:])   # the last round's
 for line in open(os.path.join(out, "torch-conv.txt")):
     f = line.split()
     if len(f) == 2:
@@ -95,12 +108,17 @@ if gemm:
     print(f"vrfm4j backend: {gemm.group(1)}")
 print()
 print(f"| MNIST ResNet step (1x28x28, width {width}, {blocks}+{blocks} blocks, batch {batch}) | vrfm4j images/s"
-      " | PyTorch images/s | ratio |")
-print("|---|---:|---:|---:|")
+      " | PyTorch images/s | ratio | median ratio |")
+print("|---|---:|---:|---:|---:|")
 for m in ("rfm", "vrfm"):
-    j, t = step.get(m), torch_step.get(m)
-    if j is not None and t is not None:
-        print(f"| {m} ({java_params.get(m, [0, 0, 0])[2]:,} parameters) | {j:.2f} | {t:.2f} | {j / t:.2f} |")
+    js, ts = step[m], torch_step[m]
+    if js and len(js) == len(ts):
+        ratios = [j / t for j, t in zip(js, ts)]
+        print(f"| {m} ({java_params.get(m, [0, 0, 0])[2]:,} parameters) | {' / '.join(f'{x:.2f}' for x in js)}"
+              f" | {' / '.join(f'{x:.2f}' for x in ts)} | {' / '.join(f'{x:.2f}' for x in ratios)}"
+              f" | {statistics.median(ratios):.2f} |")
+print(f"({rounds} round(s), one entry per round: vrfm4j's JMH run (best of 3 x 3 s), then PyTorch's (best of 3 x 2"
+      " steps); ratio within the round.)")
 print()
 print(f"| conv 3x3, {batch}x{width}x28x28 -> {width} (2NKC·9·HW = {flop / 1e9:.2f} GFLOP) | vrfm4j GFLOP/s"
       " | PyTorch GFLOP/s | ratio |")
@@ -110,7 +128,7 @@ for p in ("fwd", "bwd-data", "bwd-filter"):
     if j is not None and t is not None:
         print(f"| {p} | {j:.1f} | {t:.1f} | {j / t:.2f} |")
 print()
-print("| convolutions inside the step (GFLOP/s; seconds per step) | vrfm4j forward | vrfm4j backward (data / filter)"
+print("| convolutions inside the step (GFLOP/s; seconds per step; last round) | vrfm4j forward | vrfm4j backward (data / filter)"
       " | PyTorch forward | PyTorch backward | ratio forward / backward |")
 print("|---|---:|---:|---:|---:|---:|")
 for m in ("rfm", "vrfm"):

@@ -61,17 +61,49 @@ class BenchScriptsTest {
         assertTrue(bad.err.contains("PEER_MALLOC=jemalloc") && bad.err.contains("PEER_MALLOC=default"), bad.err);
     }
 
+    @Test
+    void aScriptThatAlternatesRoundsRefusesABadRoundCountBeforeMeasuring() throws Exception {
+        List<Path> scripts;
+        try (Stream<Path> s = Files.list(Paths.get("bench"))) {
+            scripts = s.filter(p -> p.getFileName().toString().matches("run-.*\\.sh")).sorted().toList();
+        }
+        List<Path> withRounds = new ArrayList<>();
+        for (Path p : scripts) {
+            if (Files.readString(p, StandardCharsets.UTF_8).contains("${ROUNDS:-1}")) {
+                withRounds.add(p);
+            }
+        }
+        for (String name : List.of("run-cpu-bench.sh", "run-vrfm-step-bench.sh", "run-mnist-resnet-bench.sh",
+                "run-unet-bench.sh")) {
+            assertTrue(withRounds.contains(Paths.get("bench", name)), name + " takes ROUNDS");
+        }
+        for (Path p : withRounds) {
+            for (String bad : List.of("0", "two", "-1")) {
+                Result r = run(List.of(p.toString()), Map.of("ROUNDS", bad));
+                assertEquals(2, r.rc, p + " with ROUNDS=" + bad + ": " + r.err);
+                assertEquals("", r.out.strip(), p + " printed a table with ROUNDS=" + bad);
+                String last = r.err.strip().lines().reduce((a, b) -> b).orElse("");
+                assertTrue(last.startsWith("ROUNDS=" + bad + ":") && last.contains("whole number"), p + ": " + r.err);
+            }
+        }
+    }
+
     private record Result(int rc, String out, String err) {
     }
 
     /** Sources bench/peer-malloc.sh in bash with {@code env} added, then prints the two variables it manages. */
     private static Result source(Map<String, String> env) throws Exception {
+        return run(List.of("-c", "set -euo pipefail; source bench/peer-malloc.sh;"
+                + " echo \"${MALLOC_MMAP_THRESHOLD_:-} ${MALLOC_TRIM_THRESHOLD_:-}\""), env);
+    }
+
+    /** Runs bash with {@code args} and {@code env} added (the allocator variables cleared first). */
+    private static Result run(List<String> args, Map<String, String> env) throws Exception {
         Path bash = Stream.of("/bin/bash", "/usr/bin/bash").map(Paths::get).filter(Files::isExecutable).findFirst()
                 .orElse(null);
         Assumptions.assumeTrue(bash != null, "no bash on this machine");
-        List<String> cmd = new ArrayList<>(List.of(bash.toString(), "-c",
-                "set -euo pipefail; source bench/peer-malloc.sh;"
-                        + " echo \"${MALLOC_MMAP_THRESHOLD_:-} ${MALLOC_TRIM_THRESHOLD_:-}\""));
+        List<String> cmd = new ArrayList<>(List.of(bash.toString()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("PEER_MALLOC");
         pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
