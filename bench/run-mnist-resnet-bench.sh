@@ -40,7 +40,12 @@ jmh=(java --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main)
 echo "# $(nproc) processors; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')" >&2
 # Under load the timings mean little, and PyTorch's OpenMP threads (spin-waiting at barriers) collapse when they share
 # busy cores: at small shapes its convolutions then ran 20-30x slower than with one thread, inflating every ratio.
-awk -v n="$(nproc)" '{ if ($1 > n / 2) printf "# WARNING: load average %s on %d processors: the machine is busy, the numbers below are not meaningful (and flatter vrfm4j); rerun idle\n", $1, n }' /proc/loadavg >&2
+# Busy now, not in the last minute: the CPUs' busy share over one second (/proc/stat), so a run started right after
+# another benchmark is not flagged (the 1-minute load average still counts the finished one).
+read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat; sleep 1; read -r _ u2 n2 s2 i2 w2 q2 sq2 st2 _ </proc/stat
+awk -v busy=$(( (u2 + n2 + s2 + q2 + sq2 + st2) - (u1 + n1 + s1 + q1 + sq1 + st1) )) \
+  -v idle=$(( (i2 + w2) - (i1 + w1) )) -v n="$(nproc)" 'BEGIN { f = busy / (busy + idle + 1e-9);
+  if (f > 0.25) printf "# WARNING: the CPUs were %.0f%% busy in the second before this run (%d processors): the numbers below are not meaningful (and flatter vrfm4j); rerun idle\n", 100 * f, n }' >&2
 
 echo "# JMH: ConvBench fwd/bwd-data/bwd-filter, 3x3 ${batch}x${width}x28x28 -> $width (2 warmup + 3 x 1 s, 1 fork)" >&2
 "${jmh[@]}" 'io.vrfm.bench.ConvBench' -p pass=fwd,bwd-data,bwd-filter -p width="$width" -p batch="$batch" \
