@@ -14,7 +14,8 @@ import java.util.Locale;
  * Load-independent costs of one training step of the 2-D synthetic model ({@link VrfmStepBench}'s step): heap bytes
  * allocated (by the stepping thread and the CPU backend's workers), parallel regions (fork/joins) and GEMM flops,
  * averaged over {@code STEPS} steps after {@code WARMUP}. Prints one line per method:
- * {@code METHOD bytes/step B regions/step R gemm-flops/step F ...} (and the buffers reused and newly allocated). bench/run-vrfm-step-bench.sh uses the flops for the
+ * {@code METHOD bytes/step B regions/step R gemm-flops/step F ...} (and the buffers reused and newly allocated, and
+ * the share of the regions' chunks the helper threads ran: 0.5 at two threads when the helper keeps up). bench/run-vrfm-step-bench.sh uses the flops for the
  * roofline fraction.
  * Usage: {@code StepCounts [THREADS [BATCH [WARMUP [STEPS]]]]} (defaults 2, 1000, 20, 20).
  */
@@ -36,16 +37,20 @@ public final class StepCounts {
                 trainer.trainStep();
             }
             long bytes0 = allocated(), regions0 = be.parallelRegions(), flops0 = be.gemmFlops();
+            long[] chunks0 = be.parallelChunks();
             long fresh0 = be.freshBuffers(), reused0 = be.reusedBuffers();
             for (int s = 0; s < steps; s++) {
                 trainer.trainStep();
             }
             long bytes = allocated() - bytes0, regions = be.parallelRegions() - regions0;
             long flops = be.gemmFlops() - flops0;
+            long[] chunks = be.parallelChunks();
+            long all = chunks[0] - chunks0[0], byHelpers = chunks[1] - chunks0[1];
             System.out.printf(Locale.ROOT, "%s bytes/step %d regions/step %.1f gemm-flops/step %d"
-                            + " reused-buffers/step %.1f new-buffers/step %.1f%n", method, bytes / steps,
-                    (double) regions / steps, flops / steps, (double) (be.reusedBuffers() - reused0) / steps,
-                    (double) (be.freshBuffers() - fresh0) / steps);
+                            + " reused-buffers/step %.1f new-buffers/step %.1f helper-chunk-share %.3f%n", method,
+                    bytes / steps, (double) regions / steps, flops / steps,
+                    (double) (be.reusedBuffers() - reused0) / steps, (double) (be.freshBuffers() - fresh0) / steps,
+                    all == 0 ? 0.0 : (double) byHelpers / all);
             be.close();
         }
     }

@@ -69,6 +69,11 @@ public final class CpuBackend implements Backend {
         return par.regions();
     }
 
+    /** Chunks of those regions so far, and the ones a helper thread ran ({@link CpuParallel#helperChunks}). */
+    public long[] parallelChunks() {
+        return new long[] {par.regionChunks(), par.helperChunks()};
+    }
+
     /** Floating-point operations ({@code 2·m·n·k} per product) of every {@link #gemm} so far. */
     public long gemmFlops() {
         return gemmFlops.sum();

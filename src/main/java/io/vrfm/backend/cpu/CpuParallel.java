@@ -45,6 +45,8 @@ public final class CpuParallel {
     private final int threads;
     private final long spinNanos;
     private final LongAdder regions = new LongAdder(), helperStarts = new LongAdder();
+    /** Chunks of every region so far, and those a helper (not the region's caller) ran. */
+    private final LongAdder regionChunks = new LongAdder(), helperChunks = new LongAdder();
     /** One entry per helper a region asked for; a helper polls it and works on the region it names. */
     private final ConcurrentLinkedQueue<Region> tickets = new ConcurrentLinkedQueue<>();
     /** Helpers running or polling now (at most {@code threads − 1} are asked for). */
@@ -85,6 +87,20 @@ public final class CpuParallel {
         return regions.sum();
     }
 
+    /** Chunks of all parallel regions so far (each region's chunks; inline work not counted). */
+    public long regionChunks() {
+        return regionChunks.sum();
+    }
+
+    /**
+     * Of {@link #regionChunks}, those a helper ran rather than the region's caller: about {@code (threads − 1) /
+     * threads} of them when the helpers keep up (a thread-sampling profiler can suggest otherwise: JFR drops samples
+     * inside tight compiled vector loops and over-represents a helper's spin loop).
+     */
+    public long helperChunks() {
+        return helperChunks.sum();
+    }
+
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices, using every thread when
      * the range is large enough. The first exception a chunk throws is rethrown once every chunk has finished.
@@ -100,7 +116,8 @@ public final class CpuParallel {
             return;
         }
         regions.increment();
-        Region region = new Region(body, n, chunks, Thread.currentThread());
+        regionChunks.add(chunks);
+        Region region = new Region(body, n, chunks, Thread.currentThread(), helperChunks);
         for (int i = 1; i < chunks; i++) {
             tickets.add(region);
         }
@@ -162,12 +179,14 @@ public final class CpuParallel {
         private final RangeBody body;
         private final int n, chunks, step;
         private final Thread caller;
+        private final LongAdder helperChunks;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable failure;
 
-        Region(RangeBody body, int n, int chunks, Thread caller) {
+        Region(RangeBody body, int n, int chunks, Thread caller, LongAdder helperChunks) {
             this.body = body;
+            this.helperChunks = helperChunks;
             this.n = n;
             this.chunks = chunks;
             this.step = (n + chunks - 1) / chunks;
@@ -176,6 +195,7 @@ public final class CpuParallel {
 
         /** Claims and runs chunks until none is left. */
         void work() {
+            boolean helper = Thread.currentThread() != caller;
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 try {
                     int from = c * step;
@@ -187,6 +207,9 @@ public final class CpuParallel {
                         failure = t;
                     }
                 } finally {
+                    if (helper) {
+                        helperChunks.increment();     // before done: the caller reads it once every chunk is done
+                    }
                     if (done.incrementAndGet() == chunks) {
                         LockSupport.unpark(caller);
                     }

@@ -58,6 +58,31 @@ class CpuParallelTest {
         assertEquals(100, parked.helperStarts(), "a helper that does not spin must be started anew for each region");
     }
 
+    /**
+     * The chunk counters say who ran the work: a region whose two chunks each wait until both have started (so
+     * neither thread can run both) counts two chunks, one of them a helper's; a region run inline counts none.
+     */
+    @Test
+    void chunkCountersSayWhichChunksAHelperRan() {
+        CpuParallel par = pool(2);
+        par.forRange(1, 1, (a, b) -> { });                    // one chunk: runs inline, not a region
+        assertEquals(0, par.regionChunks());
+        CountDownLatch started = new CountDownLatch(2);
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        par.forRange(2, 1, (a, b) -> {
+            ran.add(Thread.currentThread());
+            started.countDown();
+            try {
+                assertTrue(started.await(20, TimeUnit.SECONDS), "the other chunk never started");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(2, ran.size(), "both threads ran a chunk");
+        assertEquals(2, par.regionChunks());
+        assertEquals(1, par.helperChunks());
+    }
+
     private static void awaitNoHelper(CpuParallel par) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (par.activeHelpers() > 0) {
