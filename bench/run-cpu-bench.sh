@@ -17,8 +17,7 @@ source "$root/bench/isa.sh"
 source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-$(nproc)}"
-rounds="${ROUNDS:-1}"
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS=$rounds: give a whole number of rounds, 1 or more" >&2; exit 2; }
+source "$root/bench/rounds.sh"
 layers="1000x64x128 1000x128x128 1000x256x64"
 default_shapes="256,512,1024,2048"
 for l in $layers; do default_shapes="$default_shapes,fwd:$l,bwd-data:$l,bwd-weight:$l"; done

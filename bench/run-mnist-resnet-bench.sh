@@ -28,8 +28,7 @@ threads="${1:-2}"
 batch="${2:-64}"
 width="${3:-64}"
 blocks="${4:-5}"
-rounds="${ROUNDS:-1}"
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS=$rounds: give a whole number of rounds, 1 or more" >&2; exit 2; }
+source "$root/bench/rounds.sh"
 python="${PYTHON:-/usr/bin/python3}"
 "$python" "$root/bench/torch_blas_check.py" --threads "$threads" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }

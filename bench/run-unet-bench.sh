@@ -15,8 +15,7 @@ source "$root/bench/peer-malloc.sh"
 jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 batch="${2:-16}"
-rounds="${ROUNDS:-1}"
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS=$rounds: give a whole number of rounds, 1 or more" >&2; exit 2; }
+source "$root/bench/rounds.sh"
 python="${PYTHON:-/usr/bin/python3}"
 "$python" "$(dirname "$0")/torch_blas_check.py" --threads "${1:-2}" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
