@@ -18,48 +18,52 @@ final class UnaryVector {
     private UnaryVector() {
     }
 
-    /** {@link UnaryMath#expf} lane-wise; inputs are clamped to its finite range (used where that is harmless). */
-    private static FloatVector expf(FloatVector x) {
-        x = x.max(-87.3f).min(88.7f);
-        FloatVector shifted = x.mul(1.44269504088896341f).add(12582912f);
-        IntVector ni = shifted.reinterpretAsInts().sub(0x4B400000);
-        FloatVector n = shifted.sub(12582912f);
-        FloatVector r = x.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-        p = p.mul(r).add(8.3334519073e-3f);
-        p = p.mul(r).add(4.1665795894e-2f);
-        p = p.mul(r).add(1.6666665459e-1f);
-        p = p.mul(r).add(5.0000001201e-1f);
-        FloatVector pow2 = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(r).mul(r).add(r).add(1f).mul(pow2);
-    }
-
-    /** {@link UnaryMath#geluTanhInner}: {@code 1 − 2/(exp(2u) + 1)}. */
-    private static FloatVector tanhInner(FloatVector u) {
-        return FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(expf(u.mul(2f)).add(1f)));
-    }
-
     /** Returns the first index it did not process (the caller finishes the tail in scalar code). */
     static int geluTanhForward(float[] x, float[] y, int lo, int hi) {
-        int i = lo;
-        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector u = v.add(v.mul(C).mul(v).mul(v)).mul(K);
-            SgemmKernels.V.cast(v.mul(0.5f).mul(tanhInner(u).add(1f))).intoArray(y, i);
-        }
-        return i;
+        return geluTanh(x, null, y, lo, hi);
     }
 
     /** Returns the first index it did not process (the caller finishes the tail in scalar code). */
     static int geluTanhBackward(float[] x, float[] gy, float[] gx, int lo, int hi) {
+        return geluTanh(x, gy, gx, lo, hi);
+    }
+
+    /**
+     * tanh-GELU forward ({@code gy} null: {@code out = v/2·(1 + tanh u)}, {@code u = K·(v + C·v³)}) or backward
+     * ({@code out = gy·((1 + tanh u)/2 + v/2·(1 − tanh² u)·K·(1 + 3C·v²))}), {@code tanh u = 1 − 2/(expf(2u) + 1)} as
+     * {@link UnaryMath#geluTanhInner}, with {@link UnaryMath#expf}'s operations written out in the loop, as in
+     * {@link #silu} and for the same reason: no helper here takes or returns a vector. A helper that does is boxed
+     * wherever C2 does not inline it, and C2 refuses to inline a callee it has already compiled on its own into a
+     * large method, which happens or not depending on the order in which methods got hot: with the lane-wise tanh
+     * in such a helper, a 2-D V-RFM step started in one way allocated 300 MB per step instead of 0.2 MB and ran at
+     * half speed (C2's log: {@code tanhInner ... already compiled into a big method}).
+     */
+    private static int geluTanh(float[] x, float[] gy, float[] out, int lo, int hi) {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.add(v.mul(C).mul(v).mul(v)).mul(K);
-            FloatVector th = tanhInner(u);
-            FloatVector du = v.mul(3f * C).mul(v).add(1f).mul(K);
-            FloatVector d = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(th.mul(th).neg().add(1f)).mul(du));
-            SgemmKernels.V.cast(FloatVector.fromArray(S, gy, i).mul(d)).intoArray(gx, i);
+            // expf(2u), clamped to expf's finite range
+            FloatVector e = u.mul(2f).max(-87.3f).min(88.7f);
+            FloatVector shifted = e.mul(1.44269504088896341f).add(12582912f);
+            IntVector ni = shifted.reinterpretAsInts().sub(0x4B400000);
+            FloatVector n = shifted.sub(12582912f);
+            FloatVector r = e.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
+            FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+            p = p.mul(r).add(8.3334519073e-3f);
+            p = p.mul(r).add(4.1665795894e-2f);
+            p = p.mul(r).add(1.6666665459e-1f);
+            p = p.mul(r).add(5.0000001201e-1f);
+            FloatVector pow2 = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector exp = p.mul(r).mul(r).add(r).add(1f).mul(pow2);
+            FloatVector th = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp.add(1f)));
+            if (gy == null) {
+                SgemmKernels.V.cast(v.mul(0.5f).mul(th.add(1f))).intoArray(out, i);
+            } else {
+                FloatVector du = v.mul(3f * C).mul(v).add(1f).mul(K);
+                FloatVector d = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(th.mul(th).neg().add(1f)).mul(du));
+                SgemmKernels.V.cast(FloatVector.fromArray(S, gy, i).mul(d)).intoArray(out, i);
+            }
         }
         return i;
     }
@@ -77,7 +81,7 @@ final class UnaryVector {
     /**
      * SiLU forward ({@code gy} null: {@code out = v·σ(v)}) or backward ({@code out = gy·σ(v)·(1 + v·(1 − σ(v)))}),
      * {@code σ(v) = 1/(1 + expf(−v))} as {@link UnaryMath#sigmoidf}, with {@link #expf}'s operations written out in
-     * the loop. On purpose: this method's bytecode is over C2's limit for inlining a hot callee (FreqInlineSize,
+     * the loop. On purpose (see also {@link #geluTanh}): this method's bytecode is over C2's limit for inlining a hot callee (FreqInlineSize,
      * 325 bytes), so it is always compiled on its own, with every vector operation intrinsified. Inlined into a
      * larger caller ({@link UnaryMath#backward}, a switch over every rule), C2 ran out of its inlining budget
      * part-way and left Vector API calls as real calls, which box every vector: in 2 of 3 JVMs (JMH -prof gc,
@@ -118,7 +122,19 @@ final class UnaryVector {
     static int expShifted(float[] a, int lo, int hi, float shift) {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
-            SgemmKernels.V.cast(expf(FloatVector.fromArray(S, a, i).sub(shift))).intoArray(a, i);
+            // expf(a − shift), clamped to expf's finite range, written out as in geluTanh (no vector helpers)
+            FloatVector e = FloatVector.fromArray(S, a, i).sub(shift).max(-87.3f).min(88.7f);
+            FloatVector shifted = e.mul(1.44269504088896341f).add(12582912f);
+            IntVector ni = shifted.reinterpretAsInts().sub(0x4B400000);
+            FloatVector n = shifted.sub(12582912f);
+            FloatVector r = e.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
+            FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+            p = p.mul(r).add(8.3334519073e-3f);
+            p = p.mul(r).add(4.1665795894e-2f);
+            p = p.mul(r).add(1.6666665459e-1f);
+            p = p.mul(r).add(5.0000001201e-1f);
+            FloatVector pow2 = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            SgemmKernels.V.cast(p.mul(r).mul(r).add(r).add(1f).mul(pow2)).intoArray(a, i);
         }
         return i;
     }
