@@ -25,8 +25,11 @@ python="${TORCH_PYTHON:-/usr/bin/python3}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-echo "# StepCounts: bytes allocated, parallel regions and GEMM flops per step (20 steps after 20)" >&2
-java --add-modules jdk.incubator.vector -cp "$jar" io.vrfm.bench.StepCounts "$threads" 1000 20 20 \
+# 300 warm-up steps (a few seconds), so the counts are the steady state's: SIMD loops not yet compiled by C2 box their
+# vectors. (With 20 warm-up steps one AVX2-path run reported 143 MB per step, 12 others 0.2 MB; whether that JVM was
+# still warming up or compiled a loop badly for good is not known.)
+echo "# StepCounts: bytes allocated, parallel regions and GEMM flops per step (50 steps after 300)" >&2
+java --add-modules jdk.incubator.vector -cp "$jar" io.vrfm.bench.StepCounts "$threads" 1000 300 50 \
   >"$out/counts.txt" 2>"$out/counts.log" || { cat "$out/counts.log" >&2; exit 1; }
 
 echo "# JMH: SgemmBench at fwd/bwd-data/bwd-weight:1000x128x128 (threads $threads; 2 warmup + 3 x 1 s): the roofline" >&2
