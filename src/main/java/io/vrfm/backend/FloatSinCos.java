@@ -19,9 +19,9 @@ import java.math.MathContext;
  */
 public final class FloatSinCos {
     /** Smallest and largest |a| computed here; the rest goes to {@code Math}. */
-    public static final float MIN = 0x1p-10f, MAX = 0x1p12f;
+    static final float MIN = 0x1p-10f, MAX = 0x1p12f;
     /** Distance, in double ulps, from a float rounding midpoint below which {@code Math} decides. */
-    public static final long GUARD_ULPS = 64;
+    static final long GUARD_ULPS = 64;
 
     // The constants are public for the CPU backend's lane-wise twin (FloatSinCosVector), which runs the same
     // double operations in the same order and rounds with roundSin and roundCos.
@@ -34,7 +34,7 @@ public final class FloatSinCos {
     public static final double C2 = -1.0 / 2, C4 = 1.0 / 24, C6 = -1.0 / 720, C8 = 1.0 / 40320,
             C10 = -1.0 / 3628800, C12 = 1.0 / 479001600, C14 = -1.0 / 87178291200.0,
             C16 = 1.0 / 20922789888000.0, C18 = -1.0 / 6402373705728000.0;
-    public static final long MID = 1L << 28, LOW29 = (1L << 29) - 1;
+    private static final long MID = 1L << 28, LOW29 = (1L << 29) - 1;
     /** Adding and subtracting 1.5·2^52 rounds a double of magnitude below 2^51 to the nearest integer (ties even). */
     public static final double ROUNDER = 0x1.8p52;
 

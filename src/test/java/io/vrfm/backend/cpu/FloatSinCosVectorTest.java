@@ -49,15 +49,14 @@ class FloatSinCosVectorTest {
     }
 
     /**
-     * A vector with one lane the scalar code hands to {@code Math} (an angle out of range) goes the scalar way whole:
-     * that lane at every position among in-range angles.
+     * One angle the scalar code hands to {@code Math} (out of range, or one whose lane-wise double would be wrong)
+     * among in-range angles, at every lane position of a 256-bit and a 512-bit vector.
      */
     @Test
     void oneLaneOutOfRangeAtEveryPositionOfAVector() {
-        int lanes = FloatSinCosVector.lanes();
         for (float odd : new float[] {0f, Float.NaN, Float.NEGATIVE_INFINITY, 1e30f, -7e8f, Float.MAX_VALUE}) {
-            for (int pos = 0; pos < lanes; pos++) {
-                float[] a = new float[2 * lanes];
+            for (int pos = 0; pos < 16; pos++) {
+                float[] a = new float[16];
                 for (int i = 0; i < a.length; i++) {
                     a[i] = 0.37f * (i + 1);
                 }
@@ -75,11 +74,11 @@ class FloatSinCosVectorTest {
         check(a, a.length, 0);
     }
 
-    /** Counts 1..129 at odd output offsets: partly filled last vectors, outputs not aligned. */
+    /** Counts 1..2·BLOCK+1 at odd output offsets: partly filled last vectors and blocks, outputs not aligned. */
     @Test
     void everyCountAndOffsetMatches() {
         Random rnd = new Random(7);
-        for (int n = 1; n <= 129; n++) {
+        for (int n = 1; n <= 2 * FloatSinCosVector.BLOCK + 1; n++) {
             float[] a = new float[n];
             for (int i = 0; i < n; i++) {
                 a[i] = (rnd.nextFloat() - 0.5f) * 64f;
