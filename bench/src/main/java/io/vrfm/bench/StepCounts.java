@@ -56,7 +56,7 @@ public final class StepCounts {
     }
 
     /** Bytes allocated so far by this thread and every fork/join worker thread alive now. */
-    private static long allocated() {
+    static long allocated() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
