@@ -157,9 +157,11 @@ public final class SyntheticExperiment {
     static void train(Trainer trainer, Path ckpt, String label, int checkpointEvery) throws IOException {
         TrainConfig cfg = trainer.config();
         ProgressBar bar = new ProgressBar(label, cfg.iters());
+        SimdHealth health = SimdHealth.forThisThread(System.err, cfg.batch());
         double ema = Double.NaN;
         while (trainer.step() < cfg.iters()) {
             Trainer.StepStats st = trainer.trainStep();
+            health.afterStep(trainer.step());
             ema = Double.isNaN(ema) ? st.total() : 0.98 * ema + 0.02 * st.total();
             String status = String.format(Locale.ROOT, "loss %.4f", ema)
                     + (Double.isNaN(st.kl()) ? "" : String.format(Locale.ROOT, " (recon %.4f kl %.4f)", st.recon(), st.kl()));

@@ -1,0 +1,83 @@
+package io.vrfm.cli;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Says once, in one line, when this JVM start compiled a SIMD kernel so that it boxes its vectors: JDK 17's C2 does
+ * that in a minority of starts (README "Limits"), and the training step then allocates tens to hundreds of MB instead
+ * of well under one, and runs slower (the results are the same). It compares the training thread's heap allocation
+ * over a window of steps, once the kernels have had time to compile, with a bound far above a healthy step's.
+ * Quiet where the JVM cannot count a thread's allocation.
+ */
+final class SimdHealth {
+    /** Steps before the window (the kernels compile within the first few hundred) and the window's length. */
+    static final int FROM_STEP = 300, WINDOW = 50;
+    /** Per training sample; a healthy 2-D step allocates about 200 bytes per sample, a boxing one 50–200 KB. */
+    static final long BYTES_PER_SAMPLE = 10_000;
+    /** At least this much per step before it speaks (small batches). */
+    static final long MIN_BYTES = 10_000_000;
+
+    private final PrintStream out;
+    private final LongSupplier allocated;
+    private final long bound;
+    private final int javaFeature;
+    /** Said once per JVM (a reproduce run trains several models in one JVM, all compiled alike). */
+    private static final java.util.concurrent.atomic.AtomicBoolean SAID = new java.util.concurrent.atomic.AtomicBoolean();
+    private final boolean oncePerJvm;
+    private long atStart = -1, startStep;
+    private boolean done;
+
+    SimdHealth(PrintStream out, LongSupplier allocated, int batch, int javaFeature) {
+        this(out, allocated, batch, javaFeature, false);
+    }
+
+    private SimdHealth(PrintStream out, LongSupplier allocated, int batch, int javaFeature, boolean oncePerJvm) {
+        this.oncePerJvm = oncePerJvm;
+        this.out = out;
+        this.allocated = allocated;
+        this.bound = Math.max(MIN_BYTES, BYTES_PER_SAMPLE * batch);
+        this.javaFeature = javaFeature;
+    }
+
+    /** For the calling (training) thread, on this JVM. */
+    static SimdHealth forThisThread(PrintStream out, int batch) {
+        LongSupplier allocated = () -> -1;
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx
+                    && mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled()) {
+                Thread me = Thread.currentThread();
+                allocated = () -> mx.getThreadAllocatedBytes(me.getId());
+            }
+        } catch (LinkageError | UnsupportedOperationException e) {
+            // no jdk.management: stay quiet
+        }
+        return new SimdHealth(out, allocated, batch, Runtime.version().feature(), true);
+    }
+
+    /** Call after every training step with the steps done so far (a resumed run starts its window later). */
+    void afterStep(long step) {
+        if (done || step < FROM_STEP) {
+            return;
+        }
+        long now = allocated.getAsLong();
+        if (now < 0) {
+            done = true;
+        } else if (atStart < 0) {
+            atStart = now;
+            startStep = step;
+        } else if (step - startStep >= WINDOW) {
+            done = true;
+            long perStep = (now - atStart) / (step - startStep);
+            if (perStep > bound && !(oncePerJvm && SAID.getAndSet(true))) {
+                out.printf(Locale.ROOT, "%nnote: this JVM start compiled a SIMD kernel badly: each training step allocates"
+                        + " %.0f MB (a healthy one well under 1 MB), so training runs slower, with the same results;"
+                        + " restarting the run (--resume keeps its steps) usually gets a healthy start%s%n",
+                        perStep / 1e6, javaFeature < 21 ? ", and JDK 21 or newer has not shown this" : "");
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.vrfm.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The one-line note about a JVM start whose SIMD kernels box: said once when a step allocates too much, else never. */
+class SimdHealthTest {
+
+    /** Steps 1..steps, each allocating {@code perStep} bytes on the fake counter; returns what was printed. */
+    private static String run(long perStep, int batch, int javaFeature, int steps, long from) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        AtomicLong bytes = new AtomicLong();
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), bytes::get, batch, javaFeature);
+        for (long step = from; step <= steps; step++) {
+            bytes.addAndGet(perStep);
+            h.afterStep(step);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBoxingStartIsNamedOnceWithTheAllocationAndTheWayOut() {
+        String out = run(143_250_000, 1000, 17, 2000, 1);
+        assertEquals(1, out.split("note: ", -1).length - 1, out);
+        assertTrue(out.contains("allocates 143 MB") && out.contains("--resume") && out.contains("JDK 21"), out);
+    }
+
+    @Test
+    void aHealthyStartSaysNothing() {
+        assertEquals("", run(210_000, 1000, 17, 2000, 1));
+        // a large batch may allocate more per step without being a boxing start
+        assertEquals("", run(50_000_000, 100_000, 17, 2000, 1));
+    }
+
+    @Test
+    void nothingBeforeTheKernelsHadTimeToCompileNorWithoutAFullWindow() {
+        assertEquals("", run(143_250_000, 1000, 17, SimdHealth.FROM_STEP - 1, 1));
+        assertEquals("", run(143_250_000, 1000, 17, SimdHealth.FROM_STEP + SimdHealth.WINDOW - 1, 1));
+    }
+
+    @Test
+    void aResumedRunIsWatchedFromWhereItResumesAndNewerJdksGetNoJdkAdvice() {
+        String out = run(80_000_000, 1000, 25, 1500, 1200);
+        assertTrue(out.contains("allocates 80 MB") && !out.contains("JDK 21"), out);
+    }
+
+    @Test
+    void aJvmThatCannotCountAllocationStaysQuiet() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), () -> -1, 1000, 17);
+        for (int step = 1; step <= 1000; step++) {
+            h.afterStep(step);
+        }
+        assertEquals("", buf.toString(StandardCharsets.UTF_8));
+    }
+}
