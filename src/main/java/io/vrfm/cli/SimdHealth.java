@@ -13,15 +13,23 @@ import java.util.function.LongSupplier;
  * Quiet where the JVM cannot count a thread's allocation.
  */
 final class SimdHealth {
-    /** Steps before the window (the kernels compile within the first few hundred) and the window's length. */
+    /**
+     * The window starts once both this many steps and {@link #FROM_SECONDS} have passed (C2 compiles the kernels by
+     * invocation counts and then takes wall time to do it: a fast step is still running boxed C1 code at step 300,
+     * 1.3 s into the quick preset's run) and lasts this many steps.
+     */
     static final int FROM_STEP = 300, WINDOW = 50;
-    /** Per training sample; a healthy 2-D step allocates about 200 bytes per sample, a boxing one 50–200 KB. */
-    static final long BYTES_PER_SAMPLE = 10_000;
-    /** At least this much per step before it speaks (small batches). */
-    static final long MIN_BYTES = 10_000_000;
+    static final double FROM_SECONDS = 5;
+    /**
+     * The bound per step: {@code MIN_BYTES + BYTES_PER_SAMPLE · batch}. On the training thread a healthy 2-D step
+     * allocates about 0.1 MB whatever the batch, a boxing one 20–40 KB per sample (21–41 MB at batch 1000, 11–12 MB
+     * in the quick preset's runs).
+     */
+    static final long BYTES_PER_SAMPLE = 5_000, MIN_BYTES = 2_000_000;
 
     private final PrintStream out;
-    private final LongSupplier allocated;
+    private final LongSupplier allocated, nanoTime;
+    private final long startNanos;
     private final long bound;
     private final int javaFeature;
     /** Said once per JVM (a reproduce run trains several models in one JVM, all compiled alike). */
@@ -30,15 +38,18 @@ final class SimdHealth {
     private long atStart = -1, startStep;
     private boolean done;
 
-    SimdHealth(PrintStream out, LongSupplier allocated, int batch, int javaFeature) {
-        this(out, allocated, batch, javaFeature, false);
+    SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature) {
+        this(out, allocated, nanoTime, batch, javaFeature, false);
     }
 
-    private SimdHealth(PrintStream out, LongSupplier allocated, int batch, int javaFeature, boolean oncePerJvm) {
+    private SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature,
+                       boolean oncePerJvm) {
         this.oncePerJvm = oncePerJvm;
         this.out = out;
         this.allocated = allocated;
-        this.bound = Math.max(MIN_BYTES, BYTES_PER_SAMPLE * batch);
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
+        this.bound = MIN_BYTES + BYTES_PER_SAMPLE * batch;
         this.javaFeature = javaFeature;
     }
 
@@ -54,12 +65,12 @@ final class SimdHealth {
         } catch (LinkageError | UnsupportedOperationException e) {
             // no jdk.management: stay quiet
         }
-        return new SimdHealth(out, allocated, batch, Runtime.version().feature(), true);
+        return new SimdHealth(out, allocated, System::nanoTime, batch, Runtime.version().feature(), true);
     }
 
     /** Call after every training step with the steps done so far (a resumed run starts its window later). */
     void afterStep(long step) {
-        if (done || step < FROM_STEP) {
+        if (done || step < FROM_STEP || (atStart < 0 && nanoTime.getAsLong() - startNanos < FROM_SECONDS * 1e9)) {
             return;
         }
         long now = allocated.getAsLong();

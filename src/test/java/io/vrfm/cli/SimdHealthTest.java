@@ -13,13 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The one-line note about a JVM start whose SIMD kernels box: said once when a step allocates too much, else never. */
 class SimdHealthTest {
 
-    /** Steps 1..steps, each allocating {@code perStep} bytes on the fake counter; returns what was printed. */
+    /** Steps 1..steps of 20 ms, each allocating {@code perStep} bytes on the fake counter; returns what was printed. */
     private static String run(long perStep, int batch, int javaFeature, int steps, long from) {
+        return run(perStep, batch, javaFeature, steps, from, 20_000_000L);
+    }
+
+    private static String run(long perStep, int batch, int javaFeature, int steps, long from, long nanosPerStep) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        AtomicLong bytes = new AtomicLong();
-        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), bytes::get, batch, javaFeature);
+        AtomicLong bytes = new AtomicLong(), clock = new AtomicLong();
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), bytes::get, clock::get, batch,
+                javaFeature);
         for (long step = from; step <= steps; step++) {
             bytes.addAndGet(perStep);
+            clock.addAndGet(nanosPerStep);
             h.afterStep(step);
         }
         return buf.toString(StandardCharsets.UTF_8);
@@ -35,14 +41,34 @@ class SimdHealthTest {
     @Test
     void aHealthyStartSaysNothing() {
         assertEquals("", run(210_000, 1000, 17, 2000, 1));
-        // a large batch may allocate more per step without being a boxing start
+        // a large batch may allocate more per step without being a boxing start; a tiny one a little more per sample
         assertEquals("", run(50_000_000, 100_000, 17, 2000, 1));
+        assertEquals("", run(1_500_000, 10, 17, 2000, 1));
     }
 
     @Test
     void nothingBeforeTheKernelsHadTimeToCompileNorWithoutAFullWindow() {
         assertEquals("", run(143_250_000, 1000, 17, SimdHealth.FROM_STEP - 1, 1));
         assertEquals("", run(143_250_000, 1000, 17, SimdHealth.FROM_STEP + SimdHealth.WINDOW - 1, 1));
+    }
+
+    /**
+     * Fast steps reach step 300 before C2 has compiled the kernels (the quick preset's run, 4 ms a step, said "11 MB"
+     * at step 300 while still warming up): the window waits for five seconds too, and a start that has stopped
+     * allocating by then is healthy.
+     */
+    @Test
+    void fastStepsAreJudgedOnlyAfterFiveSeconds() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        AtomicLong bytes = new AtomicLong(), clock = new AtomicLong();
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), bytes::get, clock::get, 256, 17);
+        for (long step = 1; step <= 1500; step++) {
+            bytes.addAndGet(clock.get() < 3_000_000_000L ? 11_000_000 : 150_000);   // boxed C1 code for 3 s
+            clock.addAndGet(4_000_000L);
+            h.afterStep(step);
+        }
+        assertEquals("", buf.toString(StandardCharsets.UTF_8));
+        assertTrue(run(11_000_000, 256, 17, 1500, 1, 4_000_000L).contains("allocates 11 MB"), "still judged later");
     }
 
     @Test
@@ -54,7 +80,8 @@ class SimdHealthTest {
     @Test
     void aJvmThatCannotCountAllocationStaysQuiet() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), () -> -1, 1000, 17);
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), () -> -1, System::nanoTime,
+                1000, 17);
         for (int step = 1; step <= 1000; step++) {
             h.afterStep(step);
         }
