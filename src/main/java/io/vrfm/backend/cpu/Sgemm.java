@@ -70,8 +70,8 @@ public final class Sgemm {
 
     /**
      * Which kernel runs, in words, e.g. {@code "vector-api (256-bit, 6x2-vector tile = 6x16 floats, KC 256, A read in
-     * place for n <= 128)"}: the vector width, the register tile chosen for it (see {@link SgemmTile}) and when the
-     * kernel reads operands unpacked.
+     * place when transposed or n <= 128, ...)"}: the vector width, the register tile chosen for it (see
+     * {@link SgemmTile}) and when the kernel reads operands unpacked.
      */
     public static String path() {
         if (!VECTOR) {
@@ -82,14 +82,15 @@ public final class Sgemm {
         String directA = switch (SgemmVector.DIRECT_A) {
             case "on" -> "A read in place";
             case "off" -> "A packed";
-            default -> "A read in place for n <= " + SgemmVector.DIRECT_A_MAX_N;
+            default -> "A read in place when transposed or n <= " + SgemmVector.DIRECT_A_MAX_N;
         };
         return "vector-api (" + bits + "-bit, " + t.label() + "-vector tile = " + t.rows + "x"
                 + t.vectors * bits / 32 + " floats, KC " + t.kc + ", " + directA
                 + switch (SgemmVector.DIRECT_B) {
                     case "on" -> ", B read in place";
                     case "off" -> ", B packed";
-                    default -> ", B read in place for m <= " + SgemmVector.DIRECT_B_MAX_M + " split across workers";
+                    default -> ", B read in place for m <= " + SgemmVector.DIRECT_B_MAX_M + " on several workers or"
+                            + " at most " + SgemmVector.DIRECT_B_MAX_SLIVERS + " slivers";
                 } + ")";
     }
 

@@ -38,18 +38,26 @@ final class SgemmVector {
     /**
      * Whether the micro-kernel reads a row-major {@code op(B)} in place instead of packing it, where it can
      * ({@link #readsBInPlace}): {@code -Dvrfm.sgemm.directB=on} always, {@code off} never, {@code auto} (default) when
-     * the product's rows are split across more than one worker and {@code m <= }{@link #DIRECT_B_MAX_M}. There the
-     * workers pack B's panels cooperatively, each then reading half of them from the other core's cache, while each
-     * panel serves only a few slivers; reading B itself (shared, read-only) was faster on a 2-core AVX-512 EPYC
+     * the product runs on more than one worker and {@code m <= }{@link #DIRECT_B_MAX_M}, or when a packed panel would
+     * serve at most {@link #DIRECT_B_MAX_SLIVERS} slivers. With rows split, the workers pack B's panels
+     * cooperatively, each then reading half of them from the other core's cache, while each panel serves only a few
+     * slivers; reading B itself (shared, read-only) was faster on a 2-core AVX-512 EPYC
      * (2 workers, JMH, two alternating pairs each): weight gradients (K = 1000) 1.4–1.6× with AVX-512 and 1.03–1.27×
      * at -XX:UseAVX=2; 256³ 1.08–1.18× (AVX2), 512³ 1.17× (AVX-512) and level (AVX2); but 1024³ 0.77–0.81× (AVX-512).
+     * With columns split ({@link #splitsRows}) each worker would pack its panels for its few rows alone: the 64×256
+     * weight gradient (K = 1000, 6×2 tile, 2 workers) ran at 127–134 GFLOP/s packing them, 146–152 reading B.
      * With one worker it measured no faster at the V-RFM step's shapes (within ±4%, single-thread CPU time, AVX2)
-     * and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides).
+     * and slower at 256³ (−18%) and at row length 256 (−14%: power-of-two strides), except where a panel serves
+     * few slivers: the 64×256 weight gradient with the 8×2 tile (8 slivers; AVX-512, one thread, CPU time, best of
+     * 15, two runs) 186 / 198 GFLOP/s reading B against 155 / 169 packing it; with the 6×2 tile (11 slivers)
+     * 86 / 76 against 82 / 86, so no gain there.
      */
     static final String DIRECT_B =
             System.getProperty("vrfm.sgemm.directB", "auto").trim().toLowerCase(java.util.Locale.ROOT);
     /** Most rows for which {@code auto} reads B in place (with more, each packed panel serves enough slivers). */
     static final int DIRECT_B_MAX_M = 512;
+    /** Most slivers for which {@code auto} reads B in place on one worker (a packed panel would serve too few). */
+    static final int DIRECT_B_MAX_SLIVERS = 8;
     /**
      * Whether the micro-kernel reads full {@code MR}-row slivers of {@code op(A)} in place instead of packing them
      * (only when {@code alpha} is 1: packing multiplies by alpha; a partial last sliver is still packed). Packing A
@@ -60,6 +68,10 @@ final class SgemmVector {
      * within noise at n = 128, slower at n = 256 (0.87–0.89×). Since the in-place kernels index A from one
      * induction variable ({@link SgemmKernels}), n = 128 gains too (1000×128×128, 6×2 tile, best of 7, two runs:
      * forward 1.03–1.13×, backward data 1.18–1.23×, backward weight 1.12×), n = 256 still does not (0.91–1.07×).
+     * A transposed A (a weight gradient, {@code dyᵀ·x}) is read in place at any {@code n}: its sliver's {@code MR}
+     * floats of one step are adjacent, while packing it is a scalar gather; the 64×256 weight gradient (K = 1000,
+     * one thread, CPU time, best of 15, two runs) 82 / 86 against 74 / 76 GFLOP/s at -XX:UseAVX=2, 155 / 169
+     * against 145 / 141 with AVX-512.
      */
     static final String DIRECT_A =
             System.getProperty("vrfm.sgemm.directA", "auto").trim().toLowerCase(java.util.Locale.ROOT);
@@ -93,7 +105,7 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, readsAInPlace(n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
+        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
                 0, c, cOff, ldc, null, null, par);
     }
 
@@ -118,7 +130,7 @@ final class SgemmVector {
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] bias, int biasOff, float[] c, int cOff, int ldc,
                           io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
-        sgemm(tile, readsAInPlace(n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
+        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
                 biasOff, c, cOff, ldc, act, actOut, par);
     }
 
@@ -179,7 +191,7 @@ final class SgemmVector {
         // product such as a weight gradient, K = batch): one fork/join per product instead of one per slice. Each
         // worker keeps its rows (or panels) across the slices, so every element is summed in the same order.
         int slivers = (m + mr - 1) / mr;
-        boolean direct = (directB != null ? directB : readsBInPlace(m, splitsRows(threads, slivers, panelsMax)))
+        boolean direct = (directB != null ? directB : readsBInPlace(m, threads, slivers))
                 && readsBInPlace(tile, transB, n);
         int group = threads > 1 && (direct || (long) k * panelsMax * nr <= PACK_ALL_SLICES) ? slices : 1;
         float[] bp = direct ? null : buffer(B_PACK, Math.min(k, group * kcBlock) * panelsMax * nr);
@@ -202,7 +214,7 @@ final class SgemmVector {
                     for (Region r : rs) {
                         r.run(0, slivers, 0, panels, 0);
                     }
-                } else if (splitsRows(threads, slivers, panels)) {
+                } else if (splitsRows(threads, slivers, panels, directA && alpha == 1f)) {
                     // split rows: slot t takes its share of slivers and sweeps every panel, starting at its own
                     int slots = Math.min(threads, slivers);
                     par.forRange(slots, 1, (t0, t1) -> {
@@ -227,31 +239,50 @@ final class SgemmVector {
 
     /**
      * Whether {@code threads} (more than one) workers split a block's rows ({@code slivers} of them) rather than its
-     * {@code panels}: when each gets at least two slivers, or there are no more panels than slivers.
+     * {@code panels}: when each gets at least two slivers, or there are no more panels than slivers; but where
+     * {@code aInPlace} (no worker packs A, so splitting panels costs no packing twice) splitting the panels wins
+     * when it gives the busiest worker at least a 17th fewer micro-tiles ({@link #busiestTiles}): 11 slivers and 16
+     * panels on 2 workers (the 64×256 weight gradient, K = 1000, 6×2 tile) are 6·16 = 96 tiles split by rows,
+     * 11·8 = 88 by panels, and measured 125–131 against 146–152 GFLOP/s (with B read in place; -XX:UseAVX=2, JMH,
+     * 2 workers). A smaller saving does not pay for each worker streaming all of A's rows: 167 slivers and 4 panels
+     * (1000 rows, 64 columns) are 84·4 = 336 against 167·2 = 334.
      */
-    private static boolean splitsRows(int threads, int slivers, int panels) {
-        return threads > 1 && (slivers >= 2 * threads || slivers >= panels);
+    static boolean splitsRows(int threads, int slivers, int panels, boolean aInPlace) {
+        if (threads <= 1 || (slivers < 2 * threads && slivers < panels)) {
+            return false;
+        }
+        return !aInPlace || 16 * busiestTiles(threads, slivers, panels) <= 17 * busiestTiles(threads, panels, slivers);
+    }
+
+    /** Micro-tiles of the busiest of {@code threads} workers sharing out {@code split} evenly, each × {@code other}. */
+    private static long busiestTiles(int threads, int split, int other) {
+        int slots = Math.min(threads, split);
+        long most = 0;
+        for (int t = 0; t < slots; t++) {
+            most = Math.max(most, (long) split * (t + 1) / slots - (long) split * t / slots);
+        }
+        return most * other;
     }
 
     /** Whether a product of {@code n} columns reads full slivers of op(A) in place ({@link #DIRECT_A}). */
-    static boolean readsAInPlace(int n) {
+    static boolean readsAInPlace(boolean transA, int n) {
         return switch (DIRECT_A) {
             case "on" -> true;
             case "off" -> false;
-            default -> n <= DIRECT_A_MAX_N;
+            default -> transA || n <= DIRECT_A_MAX_N;
         };
     }
 
     /**
-     * Whether {@link #DIRECT_B} asks for {@code op(B)} in place for a product of {@code m} rows, {@code splitRows}
-     * when several workers split them; where it can be read in place is
+     * Whether {@link #DIRECT_B} asks for {@code op(B)} in place for a product of {@code m} rows ({@code slivers}
+     * slivers) on {@code threads} workers; where it can be read in place is
      * {@link #readsBInPlace(SgemmTile, boolean, int)}'s call.
      */
-    static boolean readsBInPlace(int m, boolean splitRows) {
+    static boolean readsBInPlace(int m, int threads, int slivers) {
         return switch (DIRECT_B) {
             case "on" -> true;
             case "off" -> false;
-            default -> splitRows && m <= DIRECT_B_MAX_M;
+            default -> threads > 1 && m <= DIRECT_B_MAX_M || slivers <= DIRECT_B_MAX_SLIVERS;
         };
     }
 

@@ -249,26 +249,57 @@ class SgemmTest {
     }
 
     @Test
-    void bReadInPlaceByDefaultOnlyForFewRowsSplitAcrossWorkersAndSameBits() {
+    void bReadInPlaceByDefaultOnlyForFewRowsOnSeveralWorkersOrFewSliversAndSameBits() {
         assumeTrue(Sgemm.vectorized(), "JVM started without jdk.incubator.vector: no vector kernel to test");
         assumeTrue(SgemmVector.DIRECT_B.equals("auto"), "-Dvrfm.sgemm.directB set: the default rule is not in use");
-        assertTrue(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M, true));
-        assertFalse(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M + 1, true));   // panels serve many slivers
-        assertFalse(SgemmVector.readsBInPlace(64, false));                              // one worker: packing pays
-        // a weight gradient (K = batch) through the default driver, two workers: the bits of packed panels
+        int few = SgemmVector.DIRECT_B_MAX_SLIVERS;
+        assertTrue(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M, 2, few + 60));
+        assertFalse(SgemmVector.readsBInPlace(SgemmVector.DIRECT_B_MAX_M + 1, 2, few + 60)); // panels serve many
+        assertFalse(SgemmVector.readsBInPlace(66, 1, few + 1));      // one worker: packing pays
+        assertTrue(SgemmVector.readsBInPlace(64, 1, few));           // ... unless each panel serves few slivers
+        // weight gradients (K = batch) through the default driver, one and two workers: the bits of packed panels
         Random rnd = new Random(29);
-        for (int[] s : new int[][]{{128, 128, 1000}, {64, 256, 1000}, {128, 64, 300}}) {
-            int m = s[0], n = s[1], k = s[2];
-            float[] a = random(rnd, k * m), b = random(rnd, k * n);
-            float[] byDefault = new float[m * n], packed = new float[m * n];
-            Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, byDefault, 0, n, par);
-            SgemmVector.sgemm(SgemmVector.TILE, true, false, true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, packed, 0,
-                    n, par);
-            for (int i = 0; i < packed.length; i++) {
-                assertEquals(Float.floatToIntBits(packed[i]), Float.floatToIntBits(byDefault[i]),
-                        m + "x" + n + "x" + k + " C[" + i + "]");
+        CpuParallel two = new CpuParallel(2);
+        try {
+            for (int[] s : new int[][]{{128, 128, 1000}, {64, 256, 1000}, {128, 64, 300}, {40, 256, 300}}) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = random(rnd, k * m), b = random(rnd, k * n);
+                float[] packed = new float[m * n];
+                SgemmVector.sgemm(SgemmVector.TILE, false, false, true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f,
+                        packed, 0, n, null);
+                for (CpuParallel p : new CpuParallel[]{null, two}) {
+                    float[] byDefault = new float[m * n];
+                    Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, byDefault, 0, n, p);
+                    for (int i = 0; i < packed.length; i++) {
+                        assertEquals(Float.floatToIntBits(packed[i]), Float.floatToIntBits(byDefault[i]),
+                                m + "x" + n + "x" + k + " on " + (p == null ? 1 : 2) + " workers: C[" + i + "]");
+                    }
+                }
             }
+        } finally {
+            two.shutdown();
         }
+    }
+
+    @Test
+    void transposedAReadInPlaceAtAnyWidthRowMajorAOnlyWhenNarrow() {
+        assumeTrue(SgemmVector.DIRECT_A.equals("auto"), "-Dvrfm.sgemm.directA set: the default rule is not in use");
+        assertTrue(SgemmVector.readsAInPlace(true, 4096));
+        assertTrue(SgemmVector.readsAInPlace(false, SgemmVector.DIRECT_A_MAX_N));
+        assertFalse(SgemmVector.readsAInPlace(false, SgemmVector.DIRECT_A_MAX_N + 1));
+    }
+
+    @Test
+    void workersSplitRowsUnlessSplittingPanelsLeavesTheBusiestFewerTiles() {
+        assertFalse(SgemmVector.splitsRows(1, 100, 100, true));   // one worker splits nothing
+        assertTrue(SgemmVector.splitsRows(2, 128, 32, true));     // 64·32 tiles either way: rows
+        assertTrue(SgemmVector.splitsRows(2, 22, 4, true));       // 11·4 = 22·2: rows
+        assertFalse(SgemmVector.splitsRows(2, 11, 16, true));     // rows 6·16 = 96, panels 11·8 = 88
+        assertTrue(SgemmVector.splitsRows(2, 11, 16, false));     // ... but each worker would pack all of A
+        assertFalse(SgemmVector.splitsRows(2, 3, 16, false));     // too few slivers to share
+        assertTrue(SgemmVector.splitsRows(2, 4, 3, true));        // rows 2·3 = 6, panels 2·4 = 8
+        assertTrue(SgemmVector.splitsRows(5, 12, 3, true));       // rows 3·3 = 9, panels 1·12 = 12
+        assertTrue(SgemmVector.splitsRows(2, 167, 4, true));      // rows 84·4 = 336, panels 167·2 = 334: too close
     }
 
     @Test
