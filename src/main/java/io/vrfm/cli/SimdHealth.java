@@ -38,12 +38,21 @@ final class SimdHealth {
     private long atStart = -1, startStep;
     private boolean done;
 
+    /** Whether the JVM compiles in tiers (C1 with profiling, then C2): the default, which the note's advice turns off. */
+    private final boolean tiered;
+
     SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature) {
-        this(out, allocated, nanoTime, batch, javaFeature, false);
+        this(out, allocated, nanoTime, batch, javaFeature, true);
+    }
+
+    SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature,
+               boolean tiered) {
+        this(out, allocated, nanoTime, batch, javaFeature, tiered, false);
     }
 
     private SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature,
-                       boolean oncePerJvm) {
+                       boolean tiered, boolean oncePerJvm) {
+        this.tiered = tiered;
         this.oncePerJvm = oncePerJvm;
         this.out = out;
         this.allocated = allocated;
@@ -65,7 +74,18 @@ final class SimdHealth {
         } catch (LinkageError | UnsupportedOperationException e) {
             // no jdk.management: stay quiet
         }
-        return new SimdHealth(out, allocated, System::nanoTime, batch, Runtime.version().feature(), true);
+        return new SimdHealth(out, allocated, System::nanoTime, batch, Runtime.version().feature(), tieredCompilation(),
+                true);
+    }
+
+    /** HotSpot's {@code TieredCompilation} option; true (the default) where it cannot be read. */
+    private static boolean tieredCompilation() {
+        try {
+            return !"false".equals(ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("TieredCompilation").getValue());
+        } catch (RuntimeException | LinkageError e) { // no such option (another JVM), no jdk.management
+            return true;
+        }
     }
 
     /** Call after every training step with the steps done so far (a resumed run starts its window later). */
@@ -86,7 +106,10 @@ final class SimdHealth {
                 out.printf(Locale.ROOT, "%nnote: this JVM start compiled a SIMD kernel badly: each training step allocates"
                         + " %.0f MB (a healthy one well under 1 MB), so training runs slower, with the same results;"
                         + " restarting the run (--resume keeps its steps) usually gets a healthy start%s%n",
-                        perStep / 1e6, javaFeature < 21 ? ", and JDK 21 or newer has not shown this" : "");
+                        perStep / 1e6, javaFeature >= 21 ? "" : tiered
+                                ? "; on this JDK, starting java with -XX:-TieredCompilation avoided it in all 30 test"
+                                + " starts, and JDK 21 or newer has not shown it"
+                                : ", and JDK 21 or newer has not shown this");
                 out.flush();
             }
         }

@@ -32,7 +32,8 @@ class InfoCommandTest {
 
     @Test
     void olderJdksGetOneHintAndNewerNone() {
-        assertTrue(InfoCommand.jdkNote(17).contains("JDK 21+"), InfoCommand.jdkNote(17));
+        assertTrue(InfoCommand.jdkNote(17).contains("JDK 21+") && InfoCommand.jdkNote(17).contains(
+                "-XX:-TieredCompilation"), InfoCommand.jdkNote(17));
         assertEquals("", InfoCommand.jdkNote(21));
         assertEquals("", InfoCommand.jdkNote(25));
     }

@@ -35,7 +35,24 @@ class SimdHealthTest {
     void aBoxingStartIsNamedOnceWithTheAllocationAndTheWayOut() {
         String out = run(143_250_000, 1000, 17, 2000, 1);
         assertEquals(1, out.split("note: ", -1).length - 1, out);
-        assertTrue(out.contains("allocates 143 MB") && out.contains("--resume") && out.contains("JDK 21"), out);
+        assertTrue(out.contains("allocates 143 MB") && out.contains("--resume") && out.contains("JDK 21")
+                && out.contains("-XX:-TieredCompilation"), out);
+    }
+
+    /** The advice to turn tiered compilation off is not given to a JVM that already runs without it. */
+    @Test
+    void noTieredCompilationAdviceWhereItIsAlreadyOff() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        AtomicLong bytes = new AtomicLong(), clock = new AtomicLong();
+        SimdHealth h = new SimdHealth(new PrintStream(buf, true, StandardCharsets.UTF_8), bytes::get, clock::get, 1000,
+                17, false);
+        for (long step = 1; step <= 2000; step++) {
+            bytes.addAndGet(143_250_000);
+            clock.addAndGet(20_000_000L);
+            h.afterStep(step);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("allocates 143 MB") && out.contains("JDK 21") && !out.contains("Tiered"), out);
     }
 
     @Test
@@ -74,7 +91,7 @@ class SimdHealthTest {
     @Test
     void aResumedRunIsWatchedFromWhereItResumesAndNewerJdksGetNoJdkAdvice() {
         String out = run(80_000_000, 1000, 25, 1500, 1200);
-        assertTrue(out.contains("allocates 80 MB") && !out.contains("JDK 21"), out);
+        assertTrue(out.contains("allocates 80 MB") && !out.contains("JDK 21") && !out.contains("Tiered"), out);
     }
 
     @Test
