@@ -15,6 +15,7 @@ jar="$root/target/vrfm4j-bench.jar"
 threads="${1:-2}"
 quick="${2:-0}"
 python="${TORCH_PYTHON:-/usr/bin/python3}"
+source "$root/bench/torch-peer.sh"
 "$python" "$(dirname "$0")/torch_blas_check.py" --threads "${1:-2}" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
 out="$(mktemp -d)"

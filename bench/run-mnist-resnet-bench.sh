@@ -30,6 +30,7 @@ width="${3:-64}"
 blocks="${4:-5}"
 source "$root/bench/rounds.sh"
 python="${PYTHON:-/usr/bin/python3}"
+source "$root/bench/torch-peer.sh"
 "$python" "$root/bench/torch_blas_check.py" --threads "$threads" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
 out="$(mktemp -d)"

@@ -18,6 +18,7 @@ threads="${1:-2}"
 batch="${2:-8}"
 quick="${3:-0}"
 python="${PYTHON:-/usr/bin/python3}"
+source "$root/bench/torch-peer.sh"
 "$python" "$(dirname "$0")/torch_blas_check.py" --threads "${1:-2}" >&2 || true   # warns on a reference-BLAS peer
 [ -f "$jar" ] || { echo "no $jar: run 'mvn -q package -DskipTests' first" >&2; exit 1; }
 out="$(mktemp -d)"

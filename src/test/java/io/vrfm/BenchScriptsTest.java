@@ -88,6 +88,47 @@ class BenchScriptsTest {
         }
     }
 
+    /**
+     * A script whose peer is PyTorch checks that its Python can import torch before measuring anything (a fresh
+     * machine has none, and the 2-D step script used to run vrfm4j's side for minutes, then fail on a traceback).
+     */
+    @Test
+    void aPyTorchPeerScriptStopsInOneLineWhenItsPythonHasNoTorch() throws Exception {
+        List<Path> scripts;
+        try (Stream<Path> s = Files.list(Paths.get("bench"))) {
+            scripts = s.filter(p -> p.getFileName().toString().matches("run-.*\\.sh")).sorted().toList();
+        }
+        int peers = 0;
+        for (Path p : scripts) {
+            List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+            int python = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("python=") && lines.get(i).contains("/usr/bin/python3")) {
+                    python = i;
+                }
+            }
+            if (python < 0) {
+                continue;   // no PyTorch peer (the SGEMM script's peer is NumPy)
+            }
+            peers++;
+            assertEquals("source \"$root/bench/torch-peer.sh\"", lines.get(python + 1),
+                    p + " checks its PyTorch right after choosing the Python");
+        }
+        assertTrue(peers >= 6, "PyTorch peer scripts found: " + peers);
+
+        Result none = run(List.of("-c", "set -euo pipefail; python=/bin/false; source bench/torch-peer.sh; echo measured"),
+                Map.of());
+        assertEquals(2, none.rc, none.err);
+        assertEquals("", none.out.strip(), "stops before measuring");
+        assertEquals(1, none.err.strip().lines().count(), none.err);
+        assertTrue(none.err.contains("/bin/false") && none.err.contains("apt-get install python3-torch"), none.err);
+
+        Result has = run(List.of("-c", "set -euo pipefail; python=/bin/true; source bench/torch-peer.sh; echo measured"),
+                Map.of());
+        assertEquals(0, has.rc, has.err);
+        assertEquals("measured", has.out.strip());
+    }
+
     private record Result(int rc, String out, String err) {
     }
 
