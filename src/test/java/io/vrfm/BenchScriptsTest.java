@@ -116,15 +116,15 @@ class BenchScriptsTest {
         }
         assertTrue(peers >= 6, "PyTorch peer scripts found: " + peers);
 
-        Result none = run(List.of("-c", "set -euo pipefail; python=/bin/false; source bench/torch-peer.sh; echo measured"),
-                Map.of());
+        Result none = run(List.of("-c",
+                "set -euo pipefail; python=/bin/false; source bench/torch-peer.sh; echo measured"), Map.of());
         assertEquals(2, none.rc, none.err);
         assertEquals("", none.out.strip(), "stops before measuring");
         assertEquals(1, none.err.strip().lines().count(), none.err);
         assertTrue(none.err.contains("/bin/false") && none.err.contains("apt-get install python3-torch"), none.err);
 
-        Result has = run(List.of("-c", "set -euo pipefail; python=/bin/true; source bench/torch-peer.sh; echo measured"),
-                Map.of());
+        Result has = run(List.of("-c",
+                "set -euo pipefail; python=/bin/true; source bench/torch-peer.sh; echo measured"), Map.of());
         assertEquals(0, has.rc, has.err);
         assertEquals("measured", has.out.strip());
     }

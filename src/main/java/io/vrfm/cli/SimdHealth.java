@@ -38,7 +38,7 @@ final class SimdHealth {
     private long atStart = -1, startStep;
     private boolean done;
 
-    /** Whether the JVM compiles in tiers (C1 with profiling, then C2): the default, which the note's advice turns off. */
+    /** Whether the JVM compiles in tiers (C1 with profiling, then C2): the default, which the note advises off. */
     private final boolean tiered;
 
     SimdHealth(PrintStream out, LongSupplier allocated, LongSupplier nanoTime, int batch, int javaFeature) {
@@ -74,18 +74,8 @@ final class SimdHealth {
         } catch (LinkageError | UnsupportedOperationException e) {
             // no jdk.management: stay quiet
         }
-        return new SimdHealth(out, allocated, System::nanoTime, batch, Runtime.version().feature(), tieredCompilation(),
-                true);
-    }
-
-    /** HotSpot's {@code TieredCompilation} option; true (the default) where it cannot be read. */
-    private static boolean tieredCompilation() {
-        try {
-            return !"false".equals(ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .getVMOption("TieredCompilation").getValue());
-        } catch (RuntimeException | LinkageError e) { // no such option (another JVM), no jdk.management
-            return true;
-        }
+        boolean tiered = !"false".equals(io.vrfm.backend.JvmOption.value("TieredCompilation"));  // unknown: default
+        return new SimdHealth(out, allocated, System::nanoTime, batch, Runtime.version().feature(), tiered, true);
     }
 
     /** Call after every training step with the steps done so far (a resumed run starts its window later). */

@@ -19,7 +19,7 @@ public final class Sgemm {
 
     /** Why the scalar kernel runs (for {@link #path()}), or null when the Vector API kernel does. */
     private static final String SCALAR_REASON = scalarReason(Boolean.getBoolean("vrfm.sgemm.scalar"),
-            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), jvmOption("UseFMA"));
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), io.vrfm.backend.JvmOption.value("UseFMA"));
     private static final boolean VECTOR = SCALAR_REASON == null && vectorUsable();
 
     private Sgemm() {
@@ -50,16 +50,6 @@ public final class Sgemm {
             return SgemmVector.usable();
         } catch (Throwable t) { // LinkageError if the module is there but unreadable; be safe
             return false;
-        }
-    }
-
-    /** The value of a HotSpot VM option, or null where it cannot be read (another JVM, no jdk.management). */
-    private static String jvmOption(String name) {
-        try {
-            return java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
-        } catch (Throwable t) { // IllegalArgumentException (no such option), LinkageError (module absent)
-            return null;
         }
     }
 

@@ -105,8 +105,8 @@ final class SgemmVector {
     static void sgemm(SgemmTile tile, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, CpuParallel par) {
-        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null,
-                0, c, cOff, ldc, null, null, par);
+        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+                null, 0, c, cOff, ldc, null, null, par);
     }
 
     /**
@@ -130,8 +130,8 @@ final class SgemmVector {
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] bias, int biasOff, float[] c, int cOff, int ldc,
                           io.vrfm.backend.UnaryOp act, float[] actOut, CpuParallel par) {
-        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, bias,
-                biasOff, c, cOff, ldc, act, actOut, par);
+        sgemm(tile, readsAInPlace(transA, n), null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f,
+                bias, biasOff, c, cOff, ldc, act, actOut, par);
     }
 
     /**
@@ -251,7 +251,8 @@ final class SgemmVector {
         if (threads <= 1 || (slivers < 2 * threads && slivers < panels)) {
             return false;
         }
-        return !aInPlace || 16 * busiestTiles(threads, slivers, panels) <= 17 * busiestTiles(threads, panels, slivers);
+        return !aInPlace
+                || 16 * busiestTiles(threads, slivers, panels) <= 17 * busiestTiles(threads, panels, slivers);
     }
 
     /** Micro-tiles of the busiest of {@code threads} workers sharing out {@code split} evenly, each × {@code other}. */
