@@ -1,6 +1,7 @@
 package io.vrfm.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import static io.vrfm.backend.cpu.SgemmKernels.L;
 import static io.vrfm.backend.cpu.SgemmKernels.S;
@@ -18,6 +19,14 @@ import static io.vrfm.backend.cpu.SgemmKernels.S;
  *   <li>{@link #offsetRows}: row {@code r} of step {@code p} is {@code a[a_r + p]}: six (channel, kernel row, kernel
  *       column) windows, the steps consecutive pixels (the backward-filter pass).</li>
  * </ul>
+ * Where a pass produces fewer channels than a vector, a column panel would be mostly padding; the narrow kernels
+ * turn the tile round, {@link #NARROW_ROWS} channels as rows of accumulators and the pixels as lanes:
+ * <ul>
+ *   <li>{@link #narrowPixels}: four channels × two vectors of neighbouring virtual pixels, summed over the steps
+ *       (forward);</li>
+ *   <li>{@link #narrowTaps}: four channels × two taps, summed over a run of pixels, lanes reduced at the end
+ *       (backward filter).</li>
+ * </ul>
  * Keep them as plain as {@link SgemmKernels} (accumulators in locals, two store variants). Loaded only when
  * {@code jdk.incubator.vector} is in the boot layer.
  */
@@ -28,7 +37,88 @@ final class ConvKernels {
     /** Columns of the register tile (two vectors). */
     static final int NR = 2 * L;
 
+    /** Channels per narrow tile (rows of {@link #narrowPixels} and {@link #narrowTaps}). */
+    static final int NARROW_ROWS = 4;
+
     private ConvKernels() {
+    }
+
+    /**
+     * {@code c[co + g·ldc + j] = Σ_p w[wo + 4p + g] · a[ao + off[p] + j]} for channels {@code g < 4} and the
+     * {@code 2L} virtual pixels {@code j}: the steps in order, one chain of fused multiply-adds per element (as
+     * {@link #shiftedRows}).
+     */
+    static void narrowPixels(int steps, float[] a, int ao, int[] off, float[] w, int wo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        for (int p = 0, wi = wo; p < steps; p++, wi += NARROW_ROWS) {
+            int ai = ao + off[p];
+            FloatVector x0 = FloatVector.fromArray(S, a, ai);
+            FloatVector x1 = FloatVector.fromArray(S, a, ai + L);
+            FloatVector b;
+            b = FloatVector.broadcast(S, w[wi]);
+            c00 = x0.fma(b, c00);
+            c01 = x1.fma(b, c01);
+            b = FloatVector.broadcast(S, w[wi + 1]);
+            c10 = x0.fma(b, c10);
+            c11 = x1.fma(b, c11);
+            b = FloatVector.broadcast(S, w[wi + 2]);
+            c20 = x0.fma(b, c20);
+            c21 = x1.fma(b, c21);
+            b = FloatVector.broadcast(S, w[wi + 3]);
+            c30 = x0.fma(b, c30);
+            c31 = x1.fma(b, c31);
+        }
+        SgemmKernels.V.cast(c00).intoArray(c, co);
+        SgemmKernels.V.cast(c01).intoArray(c, co + L);
+        SgemmKernels.V.cast(c10).intoArray(c, co + ldc);
+        SgemmKernels.V.cast(c11).intoArray(c, co + ldc + L);
+        SgemmKernels.V.cast(c20).intoArray(c, co + 2 * ldc);
+        SgemmKernels.V.cast(c21).intoArray(c, co + 2 * ldc + L);
+        SgemmKernels.V.cast(c30).intoArray(c, co + 3 * ldc);
+        SgemmKernels.V.cast(c31).intoArray(c, co + 3 * ldc + L);
+    }
+
+    /**
+     * {@code c[co + g·ldc + t] = Σ_j g[go + g·ldg + j] · a[a_t + j]} for channels {@code g < 4}, taps {@code t < 2}
+     * and {@code j < count} (a multiple of L): lane-wise chains of fused multiply-adds, then each vector's lanes
+     * added ({@code reduceLanes}).
+     */
+    static void narrowTaps(int count, float[] a, int a0, int a1, float[] g, int go, int ldg, float[] c, int co,
+                           int ldc) {
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        // one induction variable (as offsetRows): the other rows a loop-invariant distance from it
+        int d = a1 - a0;
+        for (int j = 0, i = a0, gi = go; j < count; j += L, i += L, gi += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, i);
+            FloatVector x1 = FloatVector.fromArray(S, a, i + d);
+            FloatVector y;
+            y = FloatVector.fromArray(S, g, gi);
+            c00 = x0.fma(y, c00);
+            c01 = x1.fma(y, c01);
+            y = FloatVector.fromArray(S, g, gi + ldg);
+            c10 = x0.fma(y, c10);
+            c11 = x1.fma(y, c11);
+            y = FloatVector.fromArray(S, g, gi + 2 * ldg);
+            c20 = x0.fma(y, c20);
+            c21 = x1.fma(y, c21);
+            y = FloatVector.fromArray(S, g, gi + 3 * ldg);
+            c30 = x0.fma(y, c30);
+            c31 = x1.fma(y, c31);
+        }
+        c[co] = c00.reduceLanes(VectorOperators.ADD);
+        c[co + 1] = c01.reduceLanes(VectorOperators.ADD);
+        c[co + ldc] = c10.reduceLanes(VectorOperators.ADD);
+        c[co + ldc + 1] = c11.reduceLanes(VectorOperators.ADD);
+        c[co + 2 * ldc] = c20.reduceLanes(VectorOperators.ADD);
+        c[co + 2 * ldc + 1] = c21.reduceLanes(VectorOperators.ADD);
+        c[co + 3 * ldc] = c30.reduceLanes(VectorOperators.ADD);
+        c[co + 3 * ldc + 1] = c31.reduceLanes(VectorOperators.ADD);
     }
 
     /** The tile whose row {@code r} of step {@code p} is {@code a[ao + off[offFrom + p] + r]}; B at {@code bo + p·NR}. */

@@ -49,13 +49,23 @@ final class ConvShiftedGemm {
     /**
      * Whether this path computes a pass producing {@code columns} channels (the forward and backward-filter passes:
      * the output channels; backward data: the input channels) of a convolution with this geometry: stride 1,
-     * at least one vector of columns (fewer would leave most of each panel padding), not a 1×1 unpadded kernel (its
-     * column matrix is the image itself: a plain GEMM, measured 1.1-1.6x faster) and, for backward data, a padding
-     * no wider than the kernel less one (the full correlation's padding is then not negative).
+     * not a 1×1 unpadded kernel (its column matrix is the image itself: a plain GEMM, measured 1.1-1.6x faster)
+     * and, for backward data, at least one vector of columns (fewer would leave most of each panel padding) and a
+     * padding no wider than the kernel less one (the full correlation's padding is then not negative). Forward and
+     * backward filter take any number of channels: below a vector, on the narrow tiles ({@link #narrow}).
      */
     static boolean handles(ConvShape s, int columns, boolean backwardData) {
-        return s.stride() == 1 && columns >= SgemmKernels.L && !CpuConv.pointwise(s)
-                && (!backwardData || (s.pad() <= s.r() - 1 && s.pad() <= s.s() - 1));
+        return s.stride() == 1 && columns >= 1 && !CpuConv.pointwise(s) && (!backwardData
+                || (columns >= SgemmKernels.L && s.pad() <= s.r() - 1 && s.pad() <= s.s() - 1));
+    }
+
+    /**
+     * Whether a forward or backward-filter pass producing {@code columns} channels runs on the narrow tiles
+     * ({@link ConvKernels#narrowPixels}, {@link ConvKernels#narrowTaps}): fewer channels than a vector, where a
+     * column panel would be mostly padding.
+     */
+    static boolean narrow(int columns) {
+        return columns < SgemmKernels.L;
     }
 
     /**
@@ -71,7 +81,9 @@ final class ConvShiftedGemm {
         final int steps, panels, kpad;
         /** Shift of each step (tap) into the padded image. */
         final int[] off;
-        /** Floats of the padded image, with the tail the last sliver reads past the planes. */
+        /** Virtual pixels rounded up to whole slivers, then to whole pairs of vectors (the narrow tiles' columns). */
+        final int pixelsPad;
+        /** Floats of the padded image, with the tail the last sliver (or narrow tile) reads past the planes. */
         final int paddedLength;
 
         Geometry(int cin, int h, int w, int padH, int padW, int r, int s, int cout) {
@@ -102,8 +114,10 @@ final class ConvShiftedGemm {
                     }
                 }
             }
-            // the last tap's shift plus the last (padded) virtual pixel: cin·PHW + s - 1 + (slivers·MR - pixels)
-            paddedLength = cin * phw + s - 1 + slivers * MR - pixels;
+            int pair = 2 * SgemmKernels.L;
+            pixelsPad = (Math.max(slivers * MR, pixels) + pair - 1) / pair * pair;
+            // the last tap's shift plus the last (padded) virtual pixel: cin·PHW + s - 1 + (pixelsPad - pixels)
+            paddedLength = cin * phw + s - 1 + pixelsPad - pixels;
         }
 
         long flops() {
@@ -114,6 +128,10 @@ final class ConvShiftedGemm {
     /** {@code y = conv(x, w)}: x {@code [n, c, h, w]}, w {@code [k, c, r, s]}, y {@code [n, k, oh, ow]}. */
     static void forward(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
         Geometry g = new Geometry(s.c(), s.h(), s.w(), s.pad(), s.pad(), s.r(), s.s(), s.k());
+        if (narrow(g.cout)) {
+            narrowForward(x, wt, y, s, g, par);
+            return;
+        }
         float[] bp = new float[g.panels * g.steps * NR];
         for (int k = 0; k < g.cout; k++) {
             int dst = (k / NR) * g.steps * NR + k % NR;
@@ -234,6 +252,10 @@ final class ConvShiftedGemm {
     /** {@code gw = conv_backward_filter(x, gy)}, summed over the batch. */
     static void backwardFilter(float[] x, float[] gy, float[] gw, ConvShape s, CpuParallel par) {
         Geometry g = new Geometry(s.c(), s.h(), s.w(), s.pad(), s.pad(), s.r(), s.s(), s.k());
+        if (narrow(g.cout)) {
+            narrowFilter(x, gy, gw, s, g, par);
+            return;
+        }
         int n = s.n(), inSize = s.c() * s.h() * s.w(), outSize = s.k() * g.ohw;
         int rowSlivers = (g.steps + MR - 1) / MR, accSize = rowSlivers * MR * g.kpad;
         int threads = par == null || g.flops() * n < PARALLEL_FLOPS ? 1 : par.threads();
@@ -325,6 +347,121 @@ final class ConvShiftedGemm {
                             off[Math.min(p + 4, last)] + j0, off[Math.min(p + 5, last)] + j0,
                             gt, bo, acc, p * kpad + q * NR, kpad, false);
                 }
+            }
+        }
+    }
+
+
+    // ---- fewer output channels than a vector -----------------------------------------------------------------------
+
+    /**
+     * The forward pass on the narrow tiles: per image, groups of {@link ConvKernels#NARROW_ROWS} output channels
+     * (the last group's missing channels have zero weights) × pairs of pixel vectors; then each channel's rows are
+     * copied out without their wasted pixels. Images are split across the workers when there are enough of them,
+     * otherwise each image's pixels are.
+     */
+    private static void narrowForward(float[] x, float[] wt, float[] y, ConvShape s, Geometry g, CpuParallel par) {
+        int rows = ConvKernels.NARROW_ROWS, groups = (g.cout + rows - 1) / rows, steps = g.steps;
+        float[] wp = new float[groups * steps * rows];   // wp[(q·steps + p)·4 + r] = w[4q + r, p]
+        for (int k = 0; k < g.cout; k++) {
+            for (int p = 0; p < steps; p++) {
+                wp[((k / rows) * steps + p) * rows + k % rows] = wt[k * steps + p];
+            }
+        }
+        int n = s.n(), inSize = s.c() * s.h() * s.w(), outSize = s.k() * g.ohw;
+        int tiles = g.pixelsPad / (2 * SgemmKernels.L);
+        long flops = 2L * g.pixelsPad * steps * groups * rows * n;
+        int threads = par == null || flops < PARALLEL_FLOPS ? 1 : par.threads();
+        int parts = n >= threads ? 1 : Math.min(threads, tiles);
+        CpuParallel.RangeBody body = (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int img = t / parts, part = t % parts;
+                narrowImage(x, img * inSize, g, wp, groups, y, img * outSize,
+                        (int) ((long) tiles * part / parts), (int) ((long) tiles * (part + 1) / parts));
+            }
+        };
+        if (threads == 1) {
+            body.run(0, n * parts);
+        } else {
+            par.forRange(n * parts, 1, body);
+        }
+    }
+
+    /** Narrow tiles {@code [t0, t1)} (2L virtual pixels each) of one image, every channel group, into {@code out}. */
+    private static void narrowImage(float[] in, int inOff, Geometry g, float[] wp, int groups, float[] out,
+                                    int outOff, int t0, int t1) {
+        float[] xp = pad(in, inOff, g);
+        int rows = ConvKernels.NARROW_ROWS, width = 2 * SgemmKernels.L, ld = g.pixelsPad;
+        float[] yt = PRODUCT.get(rows * ld);
+        int j0 = t0 * width, j1 = Math.min(g.pixels, t1 * width), pw = g.pw, ow = g.ow, ohw = g.ohw;
+        for (int q = 0; q < groups; q++) {
+            for (int t = t0; t < t1; t++) {
+                ConvKernels.narrowPixels(g.steps, xp, t * width, g.off, wp, q * g.steps * rows, yt, t * width, ld);
+            }
+            for (int r = 0; r < rows && q * rows + r < g.cout; r++) {
+                int o = outOff + (q * rows + r) * ohw;
+                for (int oy = j0 / pw; oy * pw < j1; oy++) {
+                    int xLo = Math.max(0, j0 - oy * pw), xHi = Math.min(ow, j1 - oy * pw);
+                    if (xHi > xLo) {
+                        System.arraycopy(yt, r * ld + oy * pw + xLo, out, o + oy * ow + xLo, xHi - xLo);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward-filter pass on the narrow tiles: per image, the output gradient laid out by virtual pixel (zero
+     * on wasted pixels and missing channels), then groups of {@link ConvKernels#NARROW_ROWS} channels × pairs of
+     * taps summed over the image's pixels. Each image's sums are kept apart and added in image order, so the bits
+     * do not depend on how many workers ran.
+     */
+    private static void narrowFilter(float[] x, float[] gy, float[] gw, ConvShape s, Geometry g, CpuParallel par) {
+        int rows = ConvKernels.NARROW_ROWS, groups = (g.cout + rows - 1) / rows;
+        int n = s.n(), inSize = s.c() * s.h() * s.w(), outSize = s.k() * g.ohw;
+        int stepsPad = (g.steps + 1) / 2 * 2, accSize = groups * rows * stepsPad;
+        float[][] partial = new float[n][];
+        long flops = 2L * g.pixelsPad * g.steps * groups * rows * n;
+        CpuParallel.RangeBody body = (lo, hi) -> {
+            for (int img = lo; img < hi; img++) {
+                float[] acc = new float[accSize];
+                narrowFilterImage(x, img * inSize, gy, img * outSize, g, groups, stepsPad, acc);
+                partial[img] = acc;
+            }
+        };
+        if (par == null || par.threads() == 1 || flops < PARALLEL_FLOPS) {
+            body.run(0, n);
+        } else {
+            par.forRange(n, 1, body);
+        }
+        Arrays.fill(gw, 0, g.cout * g.steps, 0f);
+        for (float[] acc : partial) {
+            for (int k = 0; k < g.cout; k++) {
+                for (int p = 0; p < g.steps; p++) {
+                    gw[k * g.steps + p] += acc[k * stepsPad + p];
+                }
+            }
+        }
+    }
+
+    /** {@code acc[k·stepsPad + p] = Σ_j padded x[j + off(p)] · gy[k, j]} for one image. */
+    private static void narrowFilterImage(float[] x, int xOff, float[] gy, int gyOff, Geometry g, int groups,
+                                          int stepsPad, float[] acc) {
+        float[] xp = pad(x, xOff, g);
+        int rows = ConvKernels.NARROW_ROWS, ld = g.pixelsPad, pw = g.pw, ow = g.ow, ohw = g.ohw;
+        float[] gv = PRODUCT.get(groups * rows * ld);
+        Arrays.fill(gv, 0, groups * rows * ld, 0f);
+        for (int k = 0; k < g.cout; k++) {
+            for (int oy = 0; oy < g.oh; oy++) {
+                System.arraycopy(gy, gyOff + k * ohw + oy * ow, gv, k * ld + oy * pw, ow);
+            }
+        }
+        int last = g.steps - 1;
+        int[] off = g.off;
+        for (int q = 0; q < groups; q++) {
+            for (int p = 0; p < g.steps; p += 2) {   // an odd last tap is paired with itself; its twin lands in padding
+                ConvKernels.narrowTaps(ld, xp, off[p], off[Math.min(p + 1, last)], gv, q * rows * ld, ld, acc,
+                        q * rows * stepsPad + p, stepsPad);
             }
         }
     }

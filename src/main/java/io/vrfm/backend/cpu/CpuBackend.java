@@ -93,7 +93,9 @@ public final class CpuBackend implements Backend {
     public String describe() {
         return "cpu: " + par.threads() + " threads; gemm " + Sgemm.path() + "; conv "
                 + (Sgemm.vectorized()
-                        ? CpuConv.winogradRule() + ", other stride-1 convs shifted-window gemm (forward: from " + CpuConv.SHIFTED_FORWARD_MIN_CHANNELS + " input channels), else im2col+gemm"
+                        ? CpuConv.winogradRule() + ", other stride-1 convs shifted-window gemm (forward: from "
+                                + CpuConv.SHIFTED_FORWARD_MIN_CHANNELS + " input channels; fewer than "
+                                + SgemmKernels.L + " output channels on narrow 4-channel tiles), else im2col+gemm"
                         : "im2col+gemm");
     }
 

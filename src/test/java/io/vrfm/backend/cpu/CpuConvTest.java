@@ -52,6 +52,13 @@ class CpuConvTest {
         {3, 24, 5, 5, 40, 3, 3, 1, 0},    // no padding, 3x3 output: one tile column half used
         {2, 16, 4, 6, 24, 3, 3, 1, 2},    // padding 2: backward data by Winograd without padding
         {2, 16, 8, 13, 24, 3, 3, 1, 1},   // the Winograd split's vector stores run past its last phase row
+        {2, 8, 9, 11, 3, 3, 3, 1, 1},     // 3 output channels (a UNet's last conv): narrow tiles, one channel missing
+        {3, 5, 7, 6, 1, 3, 3, 1, 0},      // one output channel, no padding, 45 taps (the odd last tap pairs itself)
+        {2, 5, 8, 10, 5, 3, 3, 1, 2},     // 5 channels: a full narrow group and one more; padding 2
+        {1, 12, 9, 9, 7, 5, 5, 1, 2},     // 5x5 kernel, 7 channels
+        {1, 32, 24, 24, 6, 3, 3, 1, 1},   // one image, enough work for the narrow forward to split its pixels
+        {4, 32, 16, 16, 3, 3, 3, 1, 1},   // four images on two workers, narrow backward filter in parallel
+        {2, 4, 32, 32, 3, 3, 3, 1, 1},    // 1,088 virtual pixels: whole slivers (1,092) are not whole vectors
     };
 
     @Test
@@ -93,18 +100,37 @@ class CpuConvTest {
     }
 
     @Test
-    void theShiftedPathTakesStrideOneWithAVectorOfColumns() {
+    void theShiftedPathTakesStrideOneAndBackwardDataAVectorOfColumns() {
         assumeTrue(Sgemm.vectorized(), "the shifted-window path needs the Vector API kernel"
                 + " (start the JVM with --add-modules jdk.incubator.vector)");
         int l = SgemmKernels.L;
         assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 1), l, false));
         assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 2, 1), 16, false), "stride 2");
         assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 1, 1, 1, 1, 0), l - 1, false),
-                "fewer columns than a vector");
+                "1x1 unpadded: a plain GEMM");
+        ConvShape toRgb = new ConvShape(16, 32, 32, 32, 3, 3, 3, 1, 1);
+        assertTrue(ConvShiftedGemm.handles(toRgb, 3, false), "3 output channels: the narrow tiles");
+        assertTrue(ConvShiftedGemm.narrow(3) && ConvShiftedGemm.narrow(l - 1) && !ConvShiftedGemm.narrow(l));
+        assertTrue(CpuConv.shiftedForward(toRgb), "forward to 3 channels from 32");
+        assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 3, 28, 28, 16, 3, 3, 1, 1), 3, true),
+                "backward data into fewer channels than a vector");
         assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 2), 16, false));
         assertTrue(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 2), 16, true));
         assertFalse(ConvShiftedGemm.handles(new ConvShape(2, 16, 28, 28, 16, 3, 3, 1, 3), 16, true),
                 "backward data with padding 3 on a 3x3 kernel");
+    }
+
+    @Test
+    void theNarrowBackwardFilterGivesTheSameBitsOnOneWorkerAndOnTwo() {
+        assumeTrue(Sgemm.vectorized(), "the narrow tiles need the Vector API kernel");
+        Random rnd = new Random(11);
+        ConvShape s = new ConvShape(5, 32, 16, 16, 3, 3, 3, 1, 1);
+        float[] x = random(rnd, (int) s.inputSize()), gy = random(rnd, (int) s.outputSize());
+        float[] one = new float[(int) s.weightSize()], both = new float[one.length];
+        CpuParallel single = new CpuParallel(1);
+        ConvShiftedGemm.backwardFilter(x, gy, one, s, single);
+        ConvShiftedGemm.backwardFilter(x, gy, both, s, two);
+        assertTrue(Arrays.equals(one, both), "the images' sums are added in image order whoever computed them");
     }
 
     @Test
