@@ -128,7 +128,7 @@ final class ConvWinograd {
     /** {@code y = conv(x, w)}: x {@code [n, c, h, w]}, w {@code [k, c, 3, 3]}, y {@code [n, k, oh, ow]}. */
     static void forward(float[] x, float[] wt, float[] y, ConvShape s, CpuParallel par) {
         Tiles t = new Tiles(s.c(), s.h(), s.w(), s.pad(), s.k(), BLOCK_FLOATS);
-        float[] u = transformWeight(wt, s.k(), s.c(), t.coutPad, false);
+        float[] u = transformWeight(wt, s.k(), s.c(), t.coutPad, false, par);
         product(x, s.c() * s.h() * s.w(), t, u, y, s.k() * s.outH() * s.outW(), s.n(), par);
     }
 
@@ -139,22 +139,38 @@ final class ConvWinograd {
             throw new IllegalStateException("conv2d backward data: full correlation gives " + t.oh + "x" + t.ow
                     + " for input " + s.h() + "x" + s.w());
         }
-        float[] u = transformWeight(wt, s.k(), s.c(), t.coutPad, true);
+        float[] u = transformWeight(wt, s.k(), s.c(), t.coutPad, true, par);
         product(gy, s.k() * s.outH() * s.outW(), t, u, gx, s.c() * s.h() * s.w(), s.n(), par);
     }
 
     /**
      * {@code U[ξ][o][i] = (G g Gᵀ)[ξ]} with {@code g} the 3×3 kernel from input channel {@code i} to output channel
      * {@code o}: {@code wt[o, i]}, or (flipped, for backward data) {@code wt[i, o]} rotated by 180°. Rows past the
-     * output channels, up to {@code outPad}, are zero.
+     * output channels, up to {@code outPad}, are zero. The output channels are split across the workers (with
+     * {@link ConvShiftedGemm}'s weight packing: 9-15 ms of a small UNet's 210-370 ms training step on the calling
+     * thread, the other worker idle; 6.5-11 ms on both, UnetStepBench's step alternating both ways in one JVM).
      */
-    private static float[] transformWeight(float[] wt, int k, int c, int outPad, boolean flipped) {
+    private static float[] transformWeight(float[] wt, int k, int c, int outPad, boolean flipped, CpuParallel par) {
         int cout = flipped ? c : k, cin = flipped ? k : c;
         // the calling thread's buffer: it waits in product() while the workers read it, and its next call comes after
         float[] u = WEIGHT.get(XI * outPad * cin);
-        Arrays.fill(u, 0, XI * outPad * cin, 0f);
+        for (int xi = 0; xi < XI; xi++) {
+            Arrays.fill(u, (xi * outPad + cout) * cin, (xi + 1) * outPad * cin, 0f);
+        }
+        CpuParallel.forRangeOn(par, cout, Math.max(1, WEIGHT_GRAIN / cin), (lo, hi) -> {
+            transformWeightRows(wt, c, cin, outPad, flipped, u, lo, hi);
+        });
+        return u;
+    }
+
+    /** Kernels per chunk of a weight transform (its few dozen float operations each). */
+    private static final int WEIGHT_GRAIN = 1024;
+
+    /** {@link #transformWeight}'s output channels {@code [o0, o1)}. */
+    private static void transformWeightRows(float[] wt, int c, int cin, int outPad, boolean flipped, float[] u,
+                                            int o0, int o1) {
         float[] g = new float[9];
-        for (int o = 0; o < cout; o++) {
+        for (int o = o0; o < o1; o++) {
             for (int i = 0; i < cin; i++) {
                 for (int e = 0; e < 9; e++) {
                     g[e] = flipped ? wt[(i * c + o) * 9 + 8 - e] : wt[(o * c + i) * 9 + e];
@@ -178,7 +194,6 @@ final class ConvWinograd {
                 }
             }
         }
-        return u;
     }
 
     /** {@code out[img] = Winograd product of in[img]} for every image, the blocks split across the workers. */
@@ -479,13 +494,9 @@ final class ConvWinograd {
         } else {
             par.forRange(parts, 1, body);
         }
-        float[] acc = partial[0];
-        for (int p = 1; p < parts; p++) {
-            for (int i = 0; i < accSize; i++) {
-                acc[i] += partial[p][i];
-            }
-        }
-        untransformWeight(acc, t.cinPad * kPanels * NR, kPanels * NR, s.k(), s.c(), gw);
+        int xiStride = t.cinPad * kPanels * NR, kpad = kPanels * NR;
+        CpuParallel.forRangeOn(parts == 1 ? null : par, s.k(), Math.max(1, WEIGHT_GRAIN / s.c()),
+                (lo, hi) -> untransformWeight(partial, xiStride, kpad, lo, hi, s.c(), gw));
     }
 
     /**
@@ -580,13 +591,22 @@ final class ConvWinograd {
         SgemmKernels.V.cast(e1.neg()).intoArray(b, o + 3 * xiStride);
     }
 
-    /** {@code gw[k, c] = Gᵀ ∂U[·][c][k] G} (3×3 from 4×4), the gradient of {@link #transformWeight}. */
-    private static void untransformWeight(float[] acc, int xiStride, int kpad, int k, int c, float[] gw) {
+    /**
+     * {@code gw[k, c] = Gᵀ ∂U[·][c][k] G} (3×3 from 4×4), the gradient of {@link #transformWeight}, for output
+     * channels {@code [o0, o1)}; {@code ∂U} is the sum of the workers' partial sums, added in worker order.
+     */
+    private static void untransformWeight(float[][] partial, int xiStride, int kpad, int o0, int o1, int c,
+                                          float[] gw) {
         float[] d = new float[16];
-        for (int o = 0; o < k; o++) {
+        for (int o = o0; o < o1; o++) {
             for (int i = 0; i < c; i++) {
                 for (int xi = 0; xi < XI; xi++) {
-                    d[xi] = acc[xi * xiStride + i * kpad + o];
+                    int at = xi * xiStride + i * kpad + o;
+                    float sum = partial[0][at];
+                    for (int p = 1; p < partial.length; p++) {
+                        sum += partial[p][at];
+                    }
+                    d[xi] = sum;
                 }
                 int dst = (o * c + i) * 9;
                 // Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1]: rows first (3×4), then columns (3×3)

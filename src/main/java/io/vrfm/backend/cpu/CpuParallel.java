@@ -101,6 +101,17 @@ public final class CpuParallel {
         return helperChunks.sum();
     }
 
+    /** {@code par.forRange(n, grain, body)}, or the whole range on the calling thread where {@code par} is null. */
+    static void forRangeOn(CpuParallel par, int n, int grain, RangeBody body) {
+        if (par == null) {
+            if (n > 0) {
+                body.run(0, n);
+            }
+        } else {
+            par.forRange(n, grain, body);
+        }
+    }
+
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices, using every thread when
      * the range is large enough. The first exception a chunk throws is rethrown once every chunk has finished.
