@@ -91,10 +91,7 @@ final class CpuAttention {
 
     /** In-place softmax of one row; returns its log-sum-exp. */
     private static float softmaxRow(float[] s, int base, int n) {
-        float m = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            m = Math.max(m, s[base + j]);
-        }
+        float m = UnaryMath.max(s, base, base + n);
         expShifted(s, base, n, m);
         double sum = 0;
         for (int j = 0; j < n; j++) {

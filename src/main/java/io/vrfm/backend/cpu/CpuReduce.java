@@ -23,9 +23,7 @@ final class CpuReduce {
                 for (int o = lo; o < hi; o++) {
                     int base = o * n;
                     if (max) {
-                        float m = Float.NEGATIVE_INFINITY;
-                        for (int j = 0; j < n; j++) m = Math.max(m, xs[base + j]);
-                        os[o] = m;
+                        os[o] = UnaryMath.max(xs, base, base + n);
                     } else {
                         double s = 0;
                         for (int j = 0; j < n; j++) s += xs[base + j];

@@ -18,8 +18,7 @@ final class CpuSoftmax {
         par.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * cols;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int q = 0; q < cols; q++) m = Math.max(m, xs[base + q]);
+                float m = UnaryMath.max(xs, base, base + cols);
                 if (log) {   // log-softmax (cross-entropy, the FID classifier): exp and log in double, as before
                     double sum = 0;
                     for (int q = 0; q < cols; q++) sum += Math.exp(xs[base + q] - m);

@@ -119,6 +119,27 @@ final class UnaryVector {
      * {@code a[i] = expf(a[i] − shift)} lane-wise (the attention softmax); returns the first index it did not
      * process (the caller finishes the tail with {@link UnaryMath#expf}).
      */
+    /**
+     * {@code max(a[lo..hi))} ({@code -∞} when empty), lane-wise then across the lanes: the scalar loop's result bit
+     * for bit (a maximum does not depend on the order; a NaN wins either way, and {@code +0} over {@code -0}).
+     */
+    static float max(float[] a, int lo, int hi) {
+        int i = lo;
+        float m = Float.NEGATIVE_INFINITY;
+        int upper = lo + S.loopBound(hi - lo);
+        if (upper > lo) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            for (i += S.length(); i < upper; i += S.length()) {
+                v = v.max(FloatVector.fromArray(S, a, i));
+            }
+            m = v.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < hi; i++) {
+            m = Math.max(m, a[i]);
+        }
+        return m;
+    }
+
     static int expShifted(float[] a, int lo, int hi, float shift) {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {

@@ -28,6 +28,44 @@ class UnaryMathTest {
     }
 
     /**
+     * The row maximum (softmax, attention, max-reduce) equals the scalar loop's bits for every length and offset
+     * around the vector width, wherever the largest element sits (body or tail), with signed zeros, infinities and
+     * NaN; -∞ for an empty row.
+     */
+    @Test
+    void rowMaximumIsTheScalarLoopsBitForBit() {
+        java.util.Random r = new java.util.Random(9);
+        float[][] specials = {{}, {-0f, 0f}, {0f, -0f}, {Float.NEGATIVE_INFINITY}, {Float.POSITIVE_INFINITY},
+            {Float.NaN}, {-0f}};
+        for (int len = 0; len <= 70; len++) {
+            for (int off = 0; off < 3; off++) {
+                for (float[] special : specials) {
+                    for (int at = 0; at < Math.max(1, len); at += Math.max(1, len / 5)) {
+                        float[] a = new float[off + len + 2];
+                        for (int i = 0; i < a.length; i++) {
+                            a[i] = (float) (r.nextGaussian() * 3 - 20);   // all negative: a zero must win
+                        }
+                        a[off + len] = 1e30f;   // just past the row: must not be read
+                        if (off > 0) {
+                            a[off - 1] = 1e30f;
+                        }
+                        for (int k = 0; k < special.length && at + k < len; k++) {
+                            a[off + at + k] = special[k];
+                        }
+                        float want = Float.NEGATIVE_INFINITY;
+                        for (int i = off; i < off + len; i++) {
+                            want = Math.max(want, a[i]);
+                        }
+                        float got = UnaryMath.max(a, off, off + len);
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got),
+                                "length " + len + ", offset " + off + ": " + want + " vs " + got);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * In place (output = input, or gradient out = gradient in) gives the same bits as into a fresh array, SIMD body
      * and scalar tail alike (a kernel that used its output as scratch before reading its inputs would fail here).
      */
