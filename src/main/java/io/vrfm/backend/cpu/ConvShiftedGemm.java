@@ -24,6 +24,10 @@ import static io.vrfm.backend.cpu.ConvKernels.NR;
  *   <li>Backward filter: {@code gwᵀ[p, k] = Σ_j padded[j + off(p)] · gyᵀ[j, k]}, six taps × {@code NR} output
  *       channels per tile, the output gradient transposed per image into {@code NR}-column panels with the wasted
  *       pixels zero ({@link ConvKernels#offsetRows}).</li>
+ *   <li>Fewer output channels than a vector (a UNet's last convolution, to 3 or 1 channels): forward and backward
+ *       filter turn the tile round, four channels as rows and the virtual pixels as lanes ({@link #narrow}); a
+ *       panel of {@code NR} channels would be mostly padding, and im2col + GEMM ran such a convolution at 2-7
+ *       GFLOP/s (the narrow tiles: 40-63, one thread).</li>
  * </ul>
  * The reduction is blocked into slices of {@link #KC} steps: the forward pass sums each element in the same order
  * as im2col + {@link Sgemm} with the 6×2 tile (the taps in order, 256 per slice, slices added in order); the
