@@ -159,7 +159,7 @@ final class SgemmVector {
             Sgemm.activateRows(act, c, actOut, cOff, m, n, ldc);
             return;
         }
-        if (n < L && m > n) {
+        if (m > n && (n < L || transposesHalfWidth(tile, transA, n))) {
             // Few columns (a 2-D output layer, say): the NR-wide panels would be mostly padding. Compute the
             // transpose T = op(B)ᵀ·op(A)ᵀ (n×m, many columns) instead and add it back transposed.
             float[] t = buffer(T_BUF, n * m);
@@ -235,6 +235,19 @@ final class SgemmVector {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a product {@code n} columns wide, at most half the tile's width, is computed as its transpose (see
+     * {@link #sgemm}) beyond the narrow case {@code n < L}: where A is transposed (T's B operand is then A as stored)
+     * and {@code n} fills whole slivers of T. Attention's 16-wide heads on the 8×32 tile (the weight gradient of
+     * {@code V}, {@code dK}): a 256×16 product from K = 256 ran at 64-89 -> 148-154 GFLOP/s (one thread,
+     * {@code SgemmCpuTime 9 bwd-weight:256x16x256}). Not where A is not transposed (T's B is then packed from a
+     * transposed layout: 84-86 -> 50) nor where {@code n} leaves T's last sliver part empty (the AVX2 6×2 tile at
+     * {@code n = 8}: 41-44 -> 27-29).
+     */
+    static boolean transposesHalfWidth(SgemmTile tile, boolean transA, int n) {
+        return transA && n % tile.rows == 0 && 2 * n <= tile.vectors * L;
     }
 
     /**

@@ -136,6 +136,8 @@ class SgemmTest {
                 check(gemm, rnd, ta, tb, 300, 3, 70, 1f, 0f, true, p);        // many rows, few columns
                 check(gemm, rnd, ta, tb, 128, 128, 128, 1f, 0f, false, p);
                 check(gemm, rnd, ta, tb, 500, 2, 200, 1f, 0f, true, p);       // 2 outputs: transposed path
+                check(gemm, rnd, ta, tb, 256, 16, 256, 1f, 0f, true, p);      // attention's 16-wide heads
+                check(gemm, rnd, ta, tb, 96, 16, 40, 0.5f, 2f, true, p);      // the same, general beta
                 check(gemm, rnd, ta, tb, 70, 40, 1100, 1f, 0f, false, p);     // several k-slices, beta = 0
                 check(gemm, rnd, ta, tb, 70, 40, 1100, 0.5f, 2f, true, p);    // several k-slices, general beta
                 check(gemm, rnd, ta, tb, 300, 15, 90, 0.5f, -1f, true, p);
@@ -287,6 +289,38 @@ class SgemmTest {
         assertTrue(SgemmVector.readsAInPlace(true, 4096));
         assertTrue(SgemmVector.readsAInPlace(false, SgemmVector.DIRECT_A_MAX_N));
         assertFalse(SgemmVector.readsAInPlace(false, SgemmVector.DIRECT_A_MAX_N + 1));
+    }
+
+    @Test
+    void halfTileWideProductsAreTransposedOnlyWithATransposedAndWholeSlivers() {
+        assumeTrue(Sgemm.vectorized(), "the transposed path is the Vector API kernel's");
+        int l = SgemmKernels.L;   // 16 with AVX-512: attention's 16-wide heads
+        assertTrue(SgemmVector.transposesHalfWidth(SgemmTile.R8X2, true, l));
+        assertFalse(SgemmVector.transposesHalfWidth(SgemmTile.R8X2, false, l));         // T's B from a transposed layout
+        assertFalse(SgemmVector.transposesHalfWidth(SgemmTile.R8X2, true, 3 * l / 4));  // T's last sliver part empty
+        assertFalse(SgemmVector.transposesHalfWidth(SgemmTile.R8X2, true, 3 * l / 2));  // more than half the tile
+        assertFalse(SgemmVector.transposesHalfWidth(SgemmTile.R6X2, true, 8));    // 8 rows = 1 1/3 slivers of 6
+    }
+
+    /**
+     * A product computed as its transpose gives the bits of computing that transpose by hand and transposing it:
+     * every element is the same chain of fused multiply-adds over k either way (a·b = b·a exactly).
+     */
+    @Test
+    void theTransposedPathSumsEachElementAsTheDirectProductWould() {
+        assumeTrue(Sgemm.vectorized(), "the transposed path is the Vector API kernel's");
+        Random rnd = new Random(3);
+        int m = 256, n = 16, k = 700;   // two k-slices on the 6x2 tile, one and a half on the 8x2
+        float[] a = random(rnd, k * m), b = random(rnd, k * n), c = new float[m * n], t = new float[n * m];
+        Sgemm.sgemm(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, c, 0, n, null);      // A transposed: [k, m]
+        // Cᵀ = Bᵀ·A: 16 rows, many columns, computed directly (n = 256 >= every tile's width)
+        Sgemm.sgemm(true, false, n, m, k, 1f, b, 0, n, a, 0, m, 0f, t, 0, m, null);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(Float.floatToRawIntBits(t[j * m + i]), Float.floatToRawIntBits(c[i * n + j]),
+                        "C[" + i + "][" + j + "]");
+            }
+        }
     }
 
     @Test
