@@ -2,9 +2,6 @@ package io.vrfm.bench;
 
 import io.vrfm.backend.Backend;
 import io.vrfm.backend.cpu.CpuBackend;
-import io.vrfm.flow.FlowLosses;
-import io.vrfm.flow.Interpolant;
-import io.vrfm.flow.Reduction;
 import io.vrfm.nn.UNet;
 import io.vrfm.optim.AdamW;
 import io.vrfm.tensor.Rng;
@@ -51,23 +48,18 @@ public final class PrimitiveTimes {
         UNet net = new UNet(be, rng, UnetStepBench.CONFIG);
         AdamW opt = AdamW.adam(net.namedParameters(), 2e-4f);
         Tensor x1 = Tensor.randn(be, rng, batch, 3, 32, 32);
-        Runnable step = () -> ScopedStep.run(opt, () -> {
-            Tensor x0 = Tensor.randn(be, rng, x1.shape());
-            return FlowLosses.rfm(net, Interpolant.sample(rng, x0, x1), Reduction.MEAN).total();
-        });
         for (int i = 0; i < warmup; i++) {
-            step.run();
+            UnetStepBench.step(be, net, opt, rng, x1);
         }
         nanos.clear();
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) {
-            step.run();
+            UnetStepBench.step(be, net, opt, rng, x1);
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
         double inside = nanos.values().stream().mapToLong(LongAdder::sum).sum() / 1e6 / steps;
-        System.out.printf(Locale.ROOT, "# UNet step (%s), batch %d, %d threads: %.1f ms per step, %.1f ms inside "
-                + "backend calls (%d steps after %d)%n", "UnetStepBench.CONFIG", batch, threads, ms, inside, steps,
-                warmup);
+        System.out.printf(Locale.ROOT, "# UnetStepBench's UNet step, batch %d, %d threads: %.1f ms per step, %.1f ms "
+                + "inside backend calls (%d steps after %d)%n", batch, threads, ms, inside, steps, warmup);
         System.out.println("| primitive | ms per step | share of the step |");
         System.out.println("|---|---:|---:|");
         nanos.entrySet().stream()

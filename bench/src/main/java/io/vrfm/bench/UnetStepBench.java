@@ -77,6 +77,11 @@ public class UnetStepBench {
     /** One RFM step, scoped as the trainer scopes it ({@link ScopedStep}). */
     @Benchmark
     public float step() {
+        return step(be, net, opt, rng, x1);
+    }
+
+    /** The benchmarked step on any backend (also {@link PrimitiveTimes}'): noise {@code x0}, RFM loss to {@code x1}. */
+    static float step(Backend be, UNet net, AdamW opt, Rng rng, Tensor x1) {
         return ScopedStep.run(opt, () -> {
             Tensor x0 = Tensor.randn(be, rng, x1.shape());
             Interpolant.Batch b = Interpolant.sample(rng, x0, x1);
