@@ -69,12 +69,7 @@ final class CpuAttention {
                 Sgemm.sgemm(false, true, seq, seq, headDim, 1f, gOut, off, headDim, v, off, headDim,
                         0f, dp, 0, seq, null);
                 for (int i = 0; i < seq; i++) {
-                    double d = 0;
-                    int r = off + i * headDim;
-                    for (int c = 0; c < headDim; c++) {
-                        d += (double) gOut[r + c] * out[r + c];
-                    }
-                    float df = (float) d;
+                    float df = (float) PartialSums.sumProduct(gOut, out, off + i * headDim, headDim);
                     int row = i * seq;
                     for (int j = 0; j < seq; j++) {
                         dp[row + j] = p[row + j] * (dp[row + j] - df);
@@ -93,10 +88,7 @@ final class CpuAttention {
     private static float softmaxRow(float[] s, int base, int n) {
         float m = UnaryMath.max(s, base, base + n);
         expShifted(s, base, n, m);
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            sum += s[base + j];
-        }
+        double sum = PartialSums.sum(s, base, n);
         float inv = (float) (1.0 / sum);
         for (int j = 0; j < n; j++) {
             s[base + j] *= inv;
